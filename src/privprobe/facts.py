@@ -1,0 +1,75 @@
+"""Facts that enrich and declared add to the evidence, without judging it.
+
+`Organisation` is a row of the reference table (who runs a domain, where it is based). `Destination`
+says, for one host contacted in a case, which organisation runs it, in which country its servers and
+its organisation are, whether it is first or third party, and how each of those was established.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Party(StrEnum):
+    """Whether a host belongs to the controller under investigation."""
+
+    FIRST = "first"
+    THIRD = "third"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Organisation:
+    """A company or body that operates domains, from the reference table or an imported tracker list."""
+
+    id: str
+    """Stable slug, e.g. ``google``, ``alibaba-aliexpress``."""
+    name: str
+    """Legal or common name, e.g. ``Google LLC``."""
+    country: str
+    """ISO 3166-1 alpha-2 home country of the organisation (registered seat)."""
+    category: str
+    """What it does for a site or app: advertising, analytics, attribution, cdn, cloud, payments, ..."""
+    parent: str | None = None
+    """Id of the parent organisation, so reports can roll up (DoubleClick → Google)."""
+    domains: tuple[str, ...] = ()
+    """Registrable domains (or host suffixes) it operates."""
+    source: str = ""
+    """Where the facts of this row come from (a public page, a filing)."""
+    as_of: str = ""
+    """Date the source was read (ISO date)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """Where one host of a case leads: organisation, countries, party, each with how it was known."""
+
+    host: str
+    """Host name or IP literal as contacted."""
+    registrable_domain: str | None
+    """eTLD+1 by the public suffix list; None for IP literals."""
+    organisation: Organisation | None
+    """Operator of the host, when the reference data knows it."""
+    parent: Organisation | None
+    """Top-level parent of the organisation (itself when it has none)."""
+    attribution: str
+    """How the organisation was found (``reference: doubleclick.net → google``) or why not."""
+    party: Party
+    """First or third party relative to the case's first-party domains."""
+    server_ips: tuple[str, ...] = ()
+    """Server addresses seen for this host in the case."""
+    server_countries: tuple[str, ...] = ()
+    """Registration countries of those addresses (not physical location), empty when unknown."""
+    server_country_source: str = ""
+    """Data set and date behind ``server_countries``, or why unknown."""
+    network_owners: tuple[str, ...] = ()
+    """Network owners (ASN names) of those addresses."""
+    network_source: str = ""
+    """Data set and date behind ``network_owners``."""
+    leaves_by_server: bool | None = None
+    """True when a server address is registered outside the case's jurisdiction; None when unknown."""
+    leaves_by_organisation: bool | None = None
+    """True when the organisation (or its parent) is based outside the jurisdiction; None when unknown."""
+    jurisdiction_evidence: str = ""
+    """One sentence saying which facts decided the two flags above."""

@@ -1,0 +1,97 @@
+"""The extension points, in one place, and the Registry that holds what is installed.
+
+- ``privprobe.readers``: a `Reader` turns one evidence file into `Flow`s.
+
+Built-in readers register through the same entry-point group as third-party plugins (see
+pyproject.toml and docs/extending.md). The `Registry` is an object passed to whoever needs it; it is
+never a module global, so tests can build one with exactly the readers they want.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from privprobe.model import CaptureId, CaptureKind, Flow, Phase
+
+SNIFF_BYTES = 4096
+"""How many leading bytes of a file readers get to recognise it."""
+
+
+@dataclass
+class ReadContext:
+    """What a reader is told about the capture it reads into, and what it reports back.
+
+    ``capture`` and ``phase`` go into every flow. The reader may set ``device`` (the tool or browser
+    that wrote the file), ``format`` (the exact format sniffed, e.g. ``pcapng``) and add ``warnings``
+    (things a user should know that did not stop reading).
+    """
+
+    capture: CaptureId
+    phase: Phase = Phase.UNKNOWN
+    device: str | None = None
+    format: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@runtime_checkable
+class Reader(Protocol):
+    """Reads one kind of evidence file into flows, streaming.
+
+    Example, a reader of a one-URL-per-line text file::
+
+        class UrlListReader:
+            name = "urls"
+            version = "1"
+            kind = CaptureKind.HAR
+            def sniff(self, head: bytes, path: Path) -> bool:
+                return path.suffix == ".urls"
+            def read(self, path: Path, context: ReadContext) -> Iterator[Flow]:
+                with path.open() as lines:
+                    for seq, line in enumerate(lines):
+                        yield Flow(context.capture, seq, f"line {seq + 1}", Transport.HTTP, ...)
+
+    ``read`` raises `privprobe.errors.ReadError` at a fault; the flows yielded before it are kept.
+    """
+
+    name: str
+    """Short name, also the entry-point name (``har``)."""
+    version: str
+    """Version of the reader's interpretation; recorded with every capture it reads."""
+    kind: CaptureKind
+    """The kind of capture its files make."""
+
+    def sniff(self, head: bytes, path: Path) -> bool:
+        """True when ``head`` (the first `SNIFF_BYTES` bytes) looks like this reader's format."""
+        ...
+
+    def read(self, path: Path, context: ReadContext) -> Iterator[Flow]:
+        """Yield the file's flows in order, with ``seq`` from 0."""
+        ...
+
+
+@dataclass
+class Registry:
+    """The installed extensions, by group."""
+
+    readers: dict[str, Reader] = field(default_factory=dict)
+
+    @classmethod
+    def from_entry_points(cls) -> Registry:
+        """Load every installed reader from the ``privprobe.readers`` entry-point group."""
+        registry = cls()
+        for point in entry_points(group="privprobe.readers"):
+            loaded = point.load()
+            registry.add_reader(loaded() if isinstance(loaded, type) else loaded)
+        return registry
+
+    def add_reader(self, reader: Reader) -> None:
+        """Register ``reader`` under its name (replacing one of the same name)."""
+        self.readers[reader.name] = reader
+
+    def readers_for(self, head: bytes, path: Path) -> Iterable[Reader]:
+        """Readers whose ``sniff`` accepts the file, in registration order."""
+        return [reader for reader in self.readers.values() if reader.sniff(head, path)]
