@@ -1,12 +1,12 @@
 """Every error a user can meet is a `PrivprobeError`; its message names the file and what to do.
 
-    PrivprobeError
-    ├── InputError          a file privprobe was asked to read is not what it should be
-    │   ├── UnknownFormat   no reader recognises the file (empty, wrong type)
-    │   └── ReadError       a reader stopped at a fault; flows before it are kept (partial capture)
-    ├── MissingExtra        an optional dependency is not installed (``pip install privprobe[mitm]``)
-    ├── CaseError           unknown case, duplicate case, bad case settings
-    └── StoreError          the case database cannot be opened or migrated
+PrivprobeError
+├── InputError          a file privprobe was asked to read is not what it should be
+│   ├── UnknownFormat   no reader recognises the file (empty, wrong type)
+│   └── ReadError       a reader stopped at a fault; flows before it are kept (partial capture)
+├── MissingExtra        an optional dependency is not installed (``pip install privprobe[mitm]``)
+├── CaseError           unknown case, duplicate case, bad case settings
+└── StoreError          the case database cannot be opened or migrated
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""The built-in demo: evidence privprobe generates itself, so every command can be tried offline."""

@@ -1,0 +1,318 @@
+"""The ``privprobe`` command line: each command opens the workspace and calls one library function.
+
+Every listing command takes ``--format table|json|jsonl|csv``. Errors a user can meet print one line
+naming the file or case and what to do, and exit with status 1; usage errors exit with status 2.
+Values from evidence are shown through `privprobe.tables`, which never lets them act as markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar, cast
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from privprobe import pipeline
+from privprobe.errors import PrivprobeError
+from privprobe.model import Case, CaseId, Phase
+from privprobe.plugins import Registry
+from privprobe.store import Workspace
+from privprobe.store.workspace import check_case_name
+from privprobe.tables import Format, cell, write
+
+Command = TypeVar("Command", bound=Callable[..., None])
+
+
+def _reports_errors(command: Command) -> Command:
+    """Show a `PrivprobeError` as one line on stderr and exit with 1, instead of a traceback."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> None:
+        try:
+            command(*args, **kwargs)
+        except PrivprobeError as error:
+            typer.echo(f"privprobe: error: {cell(str(error))}", err=True)
+            raise typer.Exit(1) from error
+
+    return cast(Command, run)
+
+
+class _Typer(typer.Typer):
+    """A Typer whose commands all report `PrivprobeError`s as one line."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Command], Command]:
+        register = super().command(*args, **kwargs)
+        return lambda function: register(_reports_errors(function))
+
+
+app = _Typer(
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    help="Evidence-grade investigation of what online platforms do with personal data.",
+)
+case_app = _Typer(no_args_is_help=True, help="Create and inspect cases.")
+app.add_typer(case_app, name="case")
+
+FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
+NameArg = Annotated[str, typer.Argument(help="The case name.")]
+err = Console(stderr=True)
+
+
+@app.callback()
+def workspace_options(
+    ctx: typer.Context,
+    workspace: Annotated[Path, typer.Option(envvar="PRIVPROBE_WORKSPACE", help="Workspace folder.")] = Path(
+        "privprobe-workspace"
+    ),
+    db: Annotated[
+        str | None,
+        typer.Option(
+            envvar="PRIVPROBE_DB",
+            help="Database URL holding every case "
+            "(postgresql+psycopg://...); default: one SQLite file per case.",
+        ),
+    ] = None,
+) -> None:
+    """Evidence-grade investigation of what online platforms do with personal data."""
+    ctx.obj = Workspace(workspace, db)
+
+
+@case_app.command("new")
+def case_new(
+    ctx: typer.Context,
+    name: NameArg,
+    controller: Annotated[
+        str, typer.Option(help="The controller investigated, e.g. 'Whaleco Technology Ltd'.")
+    ],
+    first_party: Annotated[list[str], typer.Option(help="A registrable domain of the controller (repeat).")],
+    app_id: Annotated[
+        list[str] | None, typer.Option("--app", help="An app id of the controller (repeat).")
+    ] = None,
+    jurisdiction: Annotated[str, typer.Option(help="Country of the data subjects (ISO alpha-2).")] = "KR",
+) -> None:
+    """Open a new case.
+
+    Example: privprobe case new temu-2024 --controller "Whaleco Technology Ltd" --first-party temu.com
+    """
+    workspace: Workspace = ctx.obj
+    case = Case(
+        CaseId(check_case_name(name)),
+        controller,
+        tuple(d.lower().strip(".") for d in first_party),
+        tuple(app_id or ()),
+        _country(jurisdiction),
+    )
+    with workspace.store(name, create=True) as store:
+        saved = store.add_case(case)
+    typer.echo(f"case {saved.name} opened in {workspace.root}")
+
+
+@case_app.command("list")
+def case_list(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
+    """List the cases of the workspace."""
+    workspace: Workspace = ctx.obj
+    rows = []
+    for name in workspace.case_names():
+        with workspace.store(name) as store:
+            case = store.case(name)
+            rows.append({**_case_row(case), "captures": len(store.captures(name))})
+    write(rows, ["name", "controller", "first_party", "jurisdiction", "created", "captures"], fmt, sys.stdout)
+
+
+@case_app.command("show")
+def case_show(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
+    """Show one case with its captures."""
+    with ctx.obj.store(name) as store:
+        case = store.case(name)
+        write(
+            [_case_row(case)],
+            ["name", "controller", "first_party", "apps", "jurisdiction", "created"],
+            fmt,
+            sys.stdout,
+            title="case",
+        )
+        if fmt is Format.TABLE:
+            _captures(store.captures(name), fmt)
+
+
+@app.command("import")
+def import_files(
+    ctx: typer.Context,
+    name: NameArg,
+    files: Annotated[list[Path], typer.Argument(help="HAR, mitmproxy dump, pcap or pcapng files.")],
+    phase: Annotated[Phase, typer.Option(help="Consent phase during the capture.")] = Phase.UNKNOWN,
+    label: Annotated[str | None, typer.Option(help="Label of the capture (default: file name).")] = None,
+) -> None:
+    """Seal evidence files in the workspace and read them into the case, one capture per file.
+
+    Example: privprobe import temu-2024 first-run.har --phase before_consent
+    A file that breaks off half-way is kept as a partial capture; the command then exits with 1.
+    """
+    workspace: Workspace = ctx.obj
+    registry = Registry.from_entry_points()
+    faults = []
+    for path in files:
+        with Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}"),
+            TextColumn("{task.completed} flows"),
+            TimeElapsedColumn(),
+            console=err,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"reading {path.name}", total=None)
+            result = pipeline.import_file(
+                workspace, name, path, registry, phase=phase, label=label, progress=_advance(progress, task)
+            )
+        capture = result.capture
+        state = " (partial)" if capture.partial else ""
+        typer.echo(f"capture {capture.id}: {capture.flow_count} flows from {path.name}{state}")
+        if result.error is not None:
+            faults.append(str(result.error))
+    if faults:
+        raise PrivprobeError("; ".join(faults) + " (flows before the fault were kept)")
+
+
+@app.command("captures")
+def captures(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
+    """List the captures of a case with their evidence files."""
+    with ctx.obj.store(name) as store:
+        store.case(name)
+        _captures(store.captures(name), fmt)
+
+
+@app.command("flows")
+def flows(
+    ctx: typer.Context,
+    name: NameArg,
+    capture: Annotated[int | None, typer.Option(help="Only this capture.")] = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """List the flows of a case: id, capture, time, phase, transport, method, url or host, server ip, status."""
+    columns = ["id", "capture", "time", "phase", "transport", "method", "url", "server_ip", "status"]
+    with ctx.obj.store(name) as store:
+        store.case(name)
+        rows = (
+            {
+                "id": f.id,
+                "capture": f.capture,
+                "time": f.time,
+                "phase": f.phase,
+                "transport": f.transport,
+                "method": f.request.method if f.request else None,
+                "url": f.request.url if f.request else f.host,
+                "server_ip": f.server_ip,
+                "status": f.response.status if f.response else None,
+            }
+            for f in store.flows(name, capture)
+        )
+        write(rows, columns, fmt, sys.stdout)
+
+
+@app.command("destinations")
+def destinations(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
+    """One row per host: registrable domain, organisation, parent, countries, network owner, party, flows."""
+    columns = [
+        "host",
+        "registrable_domain",
+        "organisation",
+        "parent",
+        "organisation_country",
+        "server_ips",
+        "server_countries",
+        "network_owners",
+        "party",
+        "flows",
+        "bytes_sent",
+        "leaves_by_server",
+        "leaves_by_organisation",
+    ]
+    rows = [row.as_dict() for row in pipeline.destinations(ctx.obj, name)]
+    write(rows, columns, fmt, sys.stdout)
+
+
+@app.command("countries")
+def countries(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
+    """Flows and organisations per destination country, by server address and by organisation seat."""
+    rows = [row.as_dict() for row in pipeline.destination_countries(ctx.obj, name)]
+    write(rows, ["country", "by", "flows", "hosts", "organisations"], fmt, sys.stdout)
+
+
+@app.command("demo")
+def demo(ctx: typer.Context) -> None:
+    """Build a sample case from generated evidence and show where its data goes (offline)."""
+    from privprobe.capture.demo.sample import run_demo
+
+    run_demo(ctx.obj, sys.stdout)
+
+
+def _advance(progress: Progress, task: TaskID) -> Callable[[int], None]:
+    return lambda count: progress.update(task, completed=count)
+
+
+def _captures(items: list[Any], fmt: Format) -> None:
+    rows = [
+        {
+            "id": c.id,
+            "kind": c.kind,
+            "label": c.label,
+            "phase": c.phase,
+            "flows": c.flow_count,
+            "device": c.device,
+            "started": c.started,
+            "ended": c.ended,
+            "partial": c.partial_reason or c.partial,
+            "sha256": [f.sha256 for f in c.files],
+            "size": sum(f.size for f in c.files),
+            "reader": c.reader,
+        }
+        for c in items
+    ]
+    write(
+        rows,
+        [
+            "id",
+            "kind",
+            "label",
+            "phase",
+            "flows",
+            "device",
+            "started",
+            "ended",
+            "partial",
+            "sha256",
+            "size",
+            "reader",
+        ],
+        fmt,
+        sys.stdout,
+        title="captures",
+    )
+
+
+def _case_row(case: Case) -> dict[str, Any]:
+    return {
+        "name": case.name,
+        "controller": case.controller,
+        "first_party": case.first_party_domains,
+        "apps": case.apps,
+        "jurisdiction": case.jurisdiction,
+        "created": case.created,
+    }
+
+
+def _country(code: str) -> str:
+    if len(code) != 2 or not code.isalpha():
+        raise PrivprobeError(f"jurisdiction {code!r}: give an ISO 3166-1 alpha-2 code such as KR")
+    return code.upper()
+
+
+def main() -> None:
+    """Entry point of the ``privprobe`` command."""
+    app()
