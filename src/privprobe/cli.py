@@ -165,6 +165,7 @@ def import_files(
             TimeElapsedColumn(),
             console=err,
             transient=True,
+            disable=not err.is_terminal,
         ) as progress:
             task = progress.add_task(f"reading {path.name}", total=None)
             result = pipeline.import_file(

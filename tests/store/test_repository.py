@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -9,8 +10,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from privprobe.errors import CaseError, StoreError
-from privprobe.model import CaptureKind, CaseId, EvidenceFile, Phase, Request, Response, Transport
+from privprobe.errors import CaseError, ReadError, StoreError
+from privprobe.model import CaptureKind, CaseId, EvidenceFile, Flow, Phase, Request, Response, Transport
 from privprobe.store import CaseStore
 from privprobe.store.schema import metadata
 from tests.builders import make_case, make_flow
@@ -116,3 +117,17 @@ def test_schema_has_index_on_host(db_url: str) -> None:
     with CaseStore.open(db_url) as store:
         indexes = sa.inspect(store.engine).get_indexes("flows")
     assert any(index["name"] == "flows_by_host" for index in indexes)
+
+
+def test_flows_before_a_reader_fault_are_written(db_url: str) -> None:
+    def faulty() -> Iterator[Flow]:
+        yield make_flow(seq=0)
+        yield make_flow(seq=1)
+        raise ReadError("x.har", "log.entries[2]", "bad")
+
+    with CaseStore.open(db_url) as store:
+        case = store.add_case(make_case("c")).name
+        store.begin_capture(case, CaptureKind.HAR, "x", Phase.UNKNOWN, "har 1")
+        with pytest.raises(ReadError):
+            store.add_flows(case, faulty())
+        assert [f.seq for f in store.flows("c")] == [0, 1]

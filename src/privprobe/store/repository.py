@@ -154,16 +154,21 @@ class CaseStore:
             )
 
     def add_flows(self, case: CaseId, flows: Iterable[Flow]) -> int:
-        """Write ``flows`` in committed batches; returns how many were written."""
+        """Write ``flows`` in committed batches; returns how many were written.
+
+        When ``flows`` raises (a reader fault), the flows before the fault are written first.
+        """
         written = 0
         batch: list[dict[str, Any]] = []
-        for flow in flows:
-            batch.append(_flow_row(case, flow))
-            if len(batch) >= BATCH:
+        try:
+            for flow in flows:
+                batch.append(_flow_row(case, flow))
+                if len(batch) >= BATCH:
+                    written += self._write(batch)
+                    batch = []
+        finally:
+            if batch:
                 written += self._write(batch)
-                batch = []
-        if batch:
-            written += self._write(batch)
         return written
 
     def _write(self, batch: list[dict[str, Any]]) -> int:
