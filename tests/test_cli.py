@@ -25,7 +25,16 @@ def run(workspace: Path, *args: str, code: int = 0) -> str:
 @pytest.fixture
 def case(tmp_path: Path) -> Path:
     workspace = tmp_path / "ws"
-    run(workspace, "case", "new", "shop", "--controller", "Demo Shop Co., Ltd.", "--first-party", "shop.example")
+    run(
+        workspace,
+        "case",
+        "new",
+        "shop",
+        "--controller",
+        "Demo Shop Co., Ltd.",
+        "--first-party",
+        "shop.example",
+    )
     return workspace
 
 
@@ -37,11 +46,14 @@ def test_case_new_list_show(case: Path) -> None:
 
 
 def test_case_new_refuses_duplicates_and_bad_names(case: Path) -> None:
-    result = runner.invoke(app, ["--workspace", str(case), "case", "new", "shop", "--controller", "x",
-                                 "--first-party", "x.com"])
+    result = runner.invoke(
+        app, ["--workspace", str(case), "case", "new", "shop", "--controller", "x", "--first-party", "x.com"]
+    )
     assert result.exit_code == 1 and "exists already" in result.stderr
-    result = runner.invoke(app, ["--workspace", str(case), "case", "new", "../evil", "--controller", "x",
-                                 "--first-party", "x.com"])
+    result = runner.invoke(
+        app,
+        ["--workspace", str(case), "case", "new", "../evil", "--controller", "x", "--first-party", "x.com"],
+    )
     assert result.exit_code == 1 and "case name '../evil'" in result.stderr
 
 
@@ -110,13 +122,41 @@ def test_unknown_case(tmp_path: Path) -> None:
 
 
 def test_hostile_values_are_printed_as_text(case: Path, tmp_path: Path) -> None:
-    har = {"log": {"version": "1.2", "creator": {"name": "[bold red]x[/]", "version": "1"}, "entries": [
-        {"startedDateTime": "2024-01-01T00:00:00Z", "time": 1, "request": {
-            "method": "GET", "url": "https://evil.example/[link=file:///etc/passwd]x[/link]\x1b[2J",
-            "httpVersion": "HTTP/1.1", "headers": [], "cookies": [], "queryString": [], "headersSize": -1,
-            "bodySize": 0}, "response": {"status": 200, "statusText": "", "httpVersion": "HTTP/1.1",
-            "headers": [], "cookies": [], "content": {"size": 0, "mimeType": ""}, "redirectURL": "",
-            "headersSize": -1, "bodySize": 0}, "cache": {}, "timings": {"send": 0, "wait": 0, "receive": 0}}]}}
+    har = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "[bold red]x[/]", "version": "1"},
+            "entries": [
+                {
+                    "startedDateTime": "2024-01-01T00:00:00Z",
+                    "time": 1,
+                    "request": {
+                        "method": "GET",
+                        "url": "https://evil.example/[link=file:///etc/passwd]x[/link]\x1b[2J",
+                        "httpVersion": "HTTP/1.1",
+                        "headers": [],
+                        "cookies": [],
+                        "queryString": [],
+                        "headersSize": -1,
+                        "bodySize": 0,
+                    },
+                    "response": {
+                        "status": 200,
+                        "statusText": "",
+                        "httpVersion": "HTTP/1.1",
+                        "headers": [],
+                        "cookies": [],
+                        "content": {"size": 0, "mimeType": ""},
+                        "redirectURL": "",
+                        "headersSize": -1,
+                        "bodySize": 0,
+                    },
+                    "cache": {},
+                    "timings": {"send": 0, "wait": 0, "receive": 0},
+                }
+            ],
+        }
+    }
     path = tmp_path / "evil.har"
     path.write_text(json.dumps(har))
     run(case, "import", "shop", str(path))
@@ -129,3 +169,59 @@ def test_demo_runs_offline(tmp_path: Path) -> None:
     assert "capture 1: 12 flows" in out and "mmstat" in out
     again = run(tmp_path / "ws", "demo")
     assert "capture 1: 12 flows" in again
+
+
+def test_reference_show_and_trackerdb_import(case: Path, tmp_path: Path) -> None:
+    from tests.enrich.test_trackerdb import DB
+
+    versions = {r["data_set"]: r["version"] for r in json.loads(run(case, "reference", "show", "-f", "json"))}
+    assert versions["organisations"].startswith("organisations ") and "iptocc" in " ".join(versions.values())
+    db = tmp_path / "trackerdb.json"
+    db.write_text(json.dumps(DB))
+    har = {
+        "log": {
+            "version": "1.2",
+            "creator": {"name": "t", "version": "1"},
+            "entries": [
+                {
+                    "startedDateTime": "2024-01-01T00:00:00Z",
+                    "time": 1,
+                    "request": {
+                        "method": "GET",
+                        "url": "https://stats.pixelworks.example/p.gif",
+                        "httpVersion": "HTTP/1.1",
+                        "headers": [],
+                        "cookies": [],
+                        "queryString": [],
+                        "headersSize": -1,
+                        "bodySize": 0,
+                    },
+                    "response": {
+                        "status": 200,
+                        "statusText": "",
+                        "httpVersion": "HTTP/1.1",
+                        "headers": [],
+                        "cookies": [],
+                        "content": {"size": 0, "mimeType": ""},
+                        "redirectURL": "",
+                        "headersSize": -1,
+                        "bodySize": 0,
+                    },
+                    "cache": {},
+                    "timings": {"send": 0, "wait": 0, "receive": 0},
+                }
+            ],
+        }
+    }
+    (tmp_path / "t.har").write_text(json.dumps(har))
+    run(case, "import", "shop", str(tmp_path / "t.har"))
+    before = json.loads(run(case, "destinations", "shop", "-f", "json"))
+    assert before[0]["organisation"] is None
+    assert "organisations kept" in run(case, "reference", "import-trackerdb", str(db))
+    after = json.loads(run(case, "destinations", "shop", "-f", "json"))
+    assert after[0]["organisation"] == "Pixelworks Example Ltd"
+    (tmp_path / "empty").mkdir()
+    result = runner.invoke(
+        app, ["--workspace", str(case), "reference", "import-trackerdb", str(tmp_path / "empty")]
+    )
+    assert result.exit_code == 1 and "no TrackerDB here" in result.stderr

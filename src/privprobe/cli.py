@@ -18,6 +18,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from privprobe import pipeline
+from privprobe.enrich.destinations import data_versions
 from privprobe.errors import PrivprobeError
 from privprobe.model import Case, CaseId, Phase
 from privprobe.plugins import Registry
@@ -58,6 +59,8 @@ app = _Typer(
 )
 case_app = _Typer(no_args_is_help=True, help="Create and inspect cases.")
 app.add_typer(case_app, name="case")
+reference_app = _Typer(no_args_is_help=True, help="The reference data destinations are attributed with.")
+app.add_typer(reference_app, name="reference")
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 NameArg = Annotated[str, typer.Argument(help="The case name.")]
@@ -243,6 +246,31 @@ def countries(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABL
     """Flows and organisations per destination country, by server address and by organisation seat."""
     rows = [row.as_dict() for row in pipeline.destination_countries(ctx.obj, name)]
     write(rows, ["country", "by", "flows", "hosts", "organisations"], fmt, sys.stdout)
+
+
+@reference_app.command("show")
+def reference_show(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
+    """List the reference data sets in use, with their versions and dates."""
+    versions = data_versions(pipeline.organisations(ctx.obj))
+    write(
+        [{"data_set": k, "version": v} for k, v in versions.items()], ["data_set", "version"], fmt, sys.stdout
+    )
+
+
+@reference_app.command("import-trackerdb")
+def reference_import_trackerdb(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(help="node_modules/@ghostery/trackerdb or its dist/trackerdb.json.")
+    ],
+) -> None:
+    """Use your own copy of the Ghostery TrackerDB (CC BY-NC-SA 4.0) to attribute more hosts.
+
+    Example: npm install @ghostery/trackerdb && privprobe reference import-trackerdb node_modules/@ghostery/trackerdb
+    The project's own organisation table wins where both know a domain.
+    """
+    count = pipeline.import_trackerdb(ctx.obj, path)
+    typer.echo(f"TrackerDB: {count} organisations kept in {ctx.obj.root}/reference for this workspace")
 
 
 @app.command("demo")

@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +17,8 @@ from privprobe.errors import ReadError
 from privprobe.ingest import open_reader
 from privprobe.model import Capture, EvidenceFile, Flow, Phase
 from privprobe.plugins import ReadContext, Registry
-from privprobe.reference import load_organisations
+from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
+from privprobe.reference import OrganisationTable, load_organisations
 from privprobe.store import Workspace
 
 Progress = Callable[[int], None]
@@ -71,10 +73,26 @@ def import_file(
     return Imported(finished, error)
 
 
+def organisations(workspace: Workspace) -> OrganisationTable:
+    """The reference organisations, extended by the user's TrackerDB when one was imported."""
+    table = load_organisations()
+    if workspace.trackerdb.exists():
+        table = extend(table, load_trackerdb(workspace.trackerdb))
+    return table
+
+
+def import_trackerdb(workspace: Workspace, path: Path) -> int:
+    """Check the user's TrackerDB at ``path`` and keep a copy in the workspace; returns its organisations."""
+    imported = load_trackerdb(path)
+    workspace.trackerdb.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(locate_trackerdb(path), workspace.trackerdb)
+    return len(imported)
+
+
 def destinations(workspace: Workspace, case: str) -> list[DestinationRow]:
     """One row per host contacted in ``case``: organisation, countries, party, flows, bytes sent."""
     with workspace.store(case) as store:
-        return summarise(store.flows(case), store.case(case), load_organisations())
+        return summarise(store.flows(case), store.case(case), organisations(workspace))
 
 
 def destination_countries(workspace: Workspace, case: str) -> list[CountryRow]:

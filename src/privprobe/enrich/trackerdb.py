@@ -55,7 +55,7 @@ CATEGORY_MAP: Mapping[str, str] = {
 
 def load_trackerdb(path: Path) -> list[Organisation]:
     """Organisations of the TrackerDB at ``path`` (its package folder, ``dist/`` or the JSON file)."""
-    file = _locate(Path(path))
+    file = locate_trackerdb(Path(path))
     data = _read(file)
     source = f"Ghostery TrackerDB {_version(file)} (CC BY-NC-SA 4.0), imported by the user"
     organizations = data["organizations"]
@@ -109,7 +109,8 @@ def extend(table: OrganisationTable, imported: Iterable[Organisation]) -> Organi
     return OrganisationTable([*table, *added], version, notes)
 
 
-def _locate(path: Path) -> Path:
+def locate_trackerdb(path: Path) -> Path:
+    """The TrackerDB JSON file at ``path``: the file itself, or found inside the npm package folder."""
     candidates = [path]
     if path.is_dir():
         candidates = [

@@ -41,6 +41,11 @@ class Workspace:
         """The content-addressed evidence store."""
         return EvidenceStore(self.root / "evidence")
 
+    @property
+    def trackerdb(self) -> Path:
+        """Where the user's imported Ghostery TrackerDB is kept (never bundled with privprobe)."""
+        return self.root / "reference" / "trackerdb.json"
+
     def case_folder(self, name: str) -> Path:
         """The folder of case ``name``."""
         return self.root / "cases" / check_case_name(name)
