@@ -4,8 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-extras="mitm"
-[ "${1:-}" = "--dev" ] && extras="mitm,dev"
+extras="mitm,fast"
+[ "${1:-}" = "--dev" ] && extras="mitm,fast,dev"
 
 python=${PYTHON:-python3}
 "$python" -c 'import sys; sys.exit(sys.version_info < (3, 11))' || {

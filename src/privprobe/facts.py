@@ -1,5 +1,9 @@
 """Facts that enrich and declared add to the evidence, without judging it.
 
+`DataType` is an entry of the shared vocabulary of personal data (``reference/data_types.json``),
+used alike by detectors, the policy reader and the law rules. `DataHit` says that one flow carried
+one piece of personal data: which, where, how encoded, found by what, and how sure.
+
 `Organisation` is a row of the reference table (who runs a domain, where it is based). `Destination`
 says, for one host contacted in a case, which organisation runs it, in which country its servers and
 its organisation are, whether it is first or third party, and how each of those was established.
@@ -9,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
+
+from privprobe.model import FlowId
 
 
 class Party(StrEnum):
@@ -73,3 +79,57 @@ class Destination:
     """True when the organisation (or its parent) is based outside the jurisdiction; None when unknown."""
     jurisdiction_evidence: str = ""
     """One sentence saying which facts decided the two flags above."""
+
+
+class LegalClass(StrEnum):
+    """How PIPA classes a type of personal data; the stricter classes need separate consent or a statute."""
+
+    GENERAL = "general"
+    SENSITIVE = "sensitive"
+    """PIPA Art. 23 and Decree Art. 18: beliefs, health, sex life, genetic, criminal, biometric, race."""
+    UNIQUE_IDENTIFIER = "unique_identifier"
+    """PIPA Art. 24 and Decree Art. 19: passport, driver's licence and foreigner registration numbers."""
+    RRN = "rrn"
+    """PIPA Art. 24-2: the resident registration number, processable only where a law allows it."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataType:
+    """One type of personal data in the shared vocabulary."""
+
+    id: str
+    """Dotted id, e.g. ``contact.email``, ``identity.rrn``, ``device.ad_id``."""
+    legal_class: LegalClass
+    """Its class under PIPA."""
+    name_ko: str
+    """Korean name as privacy policies write it (``이메일 주소``)."""
+    name_en: str
+    """English name (``e-mail address``)."""
+    name_zh: str
+    """Chinese name (``电子邮件地址``)."""
+    synonyms: tuple[str, ...] = ()
+    """Other words privacy policies use for it, in any of the three languages."""
+    description: str = ""
+    """What exactly the type covers, with the legal reference where the class depends on one."""
+
+
+@dataclass(frozen=True, slots=True)
+class DataHit:
+    """One piece of personal data found in one flow, with everything needed to show and defend it."""
+
+    flow: FlowId
+    """The flow that carried it."""
+    data_type: str
+    """Its `DataType` id."""
+    source: str
+    """What found it: ``canary:<name>`` (a known value of the test persona) or ``detector:<name>``."""
+    field: str
+    """Where in the flow: ``url.path``, ``query.em``, ``header:user-agent``, ``cookie:_fbp``, ``body.user.phone``."""
+    encoding: tuple[str, ...]
+    """How it was encoded, from the wire inwards: ``("gzip", "json", "base64", "sha256")``; empty when plain."""
+    masked: str
+    """The value masked for display (``mi***@example.com``); full values stay in the evidence."""
+    confidence: float
+    """1.0 for a canary; a detector's confidence (0-1) otherwise."""
+    explanation: str
+    """Why this is a hit, in one sentence (the form matched, the checksum that passed, the key name)."""

@@ -81,6 +81,18 @@ class Case:
 
 
 @dataclass(frozen=True, slots=True)
+class Canary:
+    """A known value of the test persona the investigator used, to be searched for in every flow."""
+
+    name: str
+    """The investigator's name for it (``persona-email``)."""
+    data_type: str
+    """Its data type id from the shared vocabulary (``contact.email``)."""
+    value: str
+    """The value as the investigator typed it; normalised forms and encodings are derived from it."""
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceFile:
     """One file of evidence, kept unmodified in the workspace's content-addressed store."""
 

@@ -1,6 +1,8 @@
 """The extension points, in one place, and the Registry that holds what is installed.
 
 - ``privprobe.readers``: a `Reader` turns one evidence file into `Flow`s.
+- ``privprobe.detectors``: a `Detector` finds one type of personal data in one field of a flow. An
+  entry point may name a detector, a detector class, or a sequence of detectors.
 
 Built-in readers register through the same entry-point group as third-party plugins (see
 pyproject.toml and docs/extending.md). The `Registry` is an object passed to whoever needs it; it is
@@ -9,7 +11,7 @@ never a module global, so tests can build one with exactly the readers they want
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -73,20 +75,80 @@ class Reader(Protocol):
         ...
 
 
+@dataclass(frozen=True, slots=True)
+class FieldText:
+    """One field of a flow as a detector sees it: decoded text, its path and its neighbours."""
+
+    path: str
+    """Where it sits (``query.phone``, ``body.user.lat``, ``header:x-device-id``)."""
+    key: str | None
+    """Its own name, the last step of the path (``phone``), when it has one."""
+    text: str
+    """Its value, decoded to text."""
+    siblings: Mapping[str, str] = field(default_factory=dict)
+    """Other fields at the same level (same JSON object, form or query), by key: lets a detector pair
+    ``lat`` with ``lng``."""
+    client_ip: str | None = None
+    """The capturing device's own address, when the evidence has it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    """What a detector found in a field."""
+
+    start: int
+    """Offset of the first character in ``FieldText.text``."""
+    end: int
+    """Offset after the last character."""
+    value: str
+    """The value as found (masked before it is shown anywhere)."""
+    confidence: float
+    """How sure the detector is, 0-1."""
+    explanation: str
+    """Why, in one sentence: pattern, validator passed, key name seen."""
+
+
+@runtime_checkable
+class Detector(Protocol):
+    """Finds one type of personal data that the persona did not seed.
+
+    Detectors are made of data (a pattern, key names that give context, a validator) and explain
+    every detection; see ``privprobe.enrich.detectors`` for the built-in ones.
+    """
+
+    name: str
+    """Short unique name (``kr_rrn``)."""
+    data_type: str
+    """Id of the data type it finds (``identity.rrn``)."""
+
+    def detect(self, field: FieldText) -> Iterator[Detection]:
+        """Every occurrence of the data type in ``field``."""
+        ...
+
+
 @dataclass
 class Registry:
     """The installed extensions, by group."""
 
     readers: dict[str, Reader] = field(default_factory=dict)
+    detectors: dict[str, Detector] = field(default_factory=dict)
 
     @classmethod
     def from_entry_points(cls) -> Registry:
-        """Load every installed reader from the ``privprobe.readers`` entry-point group."""
+        """Load every installed reader and detector from their entry-point groups."""
         registry = cls()
         for point in entry_points(group="privprobe.readers"):
             loaded = point.load()
             registry.add_reader(loaded() if isinstance(loaded, type) else loaded)
+        for point in entry_points(group="privprobe.detectors"):
+            loaded = point.load()
+            for detector in loaded if isinstance(loaded, list | tuple) else [loaded]:
+                registry.add_detector(detector() if isinstance(detector, type) else detector)
         return registry
+
+    def add_detector(self, detector: Detector) -> None:
+        """Register ``detector`` under its name (replacing one of the same name)."""
+        self.detectors[detector.name] = detector
 
     def add_reader(self, reader: Reader) -> None:
         """Register ``reader`` under its name (replacing one of the same name)."""
