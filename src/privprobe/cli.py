@@ -7,6 +7,7 @@ Values from evidence are shown through `privprobe.tables`, which never lets them
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from privprobe import pipeline
+from privprobe.enrich.canaries import canaries_from_file, new_canary
 from privprobe.enrich.destinations import data_versions
 from privprobe.errors import PrivprobeError
 from privprobe.model import Case, CaseId, Phase
@@ -59,6 +61,8 @@ app = _Typer(
 )
 case_app = _Typer(no_args_is_help=True, help="Create and inspect cases.")
 app.add_typer(case_app, name="case")
+canary_app = _Typer(no_args_is_help=True, help="The test persona's known values, searched for in every flow.")
+app.add_typer(canary_app, name="canary")
 reference_app = _Typer(no_args_is_help=True, help="The reference data destinations are attributed with.")
 app.add_typer(reference_app, name="reference")
 
@@ -248,10 +252,82 @@ def countries(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABL
     write(rows, ["country", "by", "flows", "hosts", "organisations"], fmt, sys.stdout)
 
 
+@canary_app.command("add")
+def canary_add(
+    ctx: typer.Context,
+    name: NameArg,
+    data_type: Annotated[str | None, typer.Option("--type", help="Data type id, e.g. contact.email.")] = None,
+    value: Annotated[str | None, typer.Option(help="The value the persona used.")] = None,
+    canary: Annotated[
+        str | None, typer.Option("--name", help="Name of the canary (default: TYPE-N).")
+    ] = None,
+    file: Annotated[Path | None, typer.Option(help="A CSV file with columns type,value[,name].")] = None,
+) -> None:
+    """Add known values of the test persona to a case, one by option or many from a file.
+
+    Example: privprobe canary add temu-2024 --type contact.email --value minji.kim@example.com
+    """
+    with ctx.obj.store(name) as store:
+        case = store.case(name).name
+        taken = {c.name for c in store.canaries(name)}
+        entries = canaries_from_file(file) if file else [(data_type, value, canary)]
+        for entry in entries:
+            added = new_canary(*entry, taken=taken)
+            store.add_canary(case, added)
+            taken.add(added.name)
+            typer.echo(f"canary {added.name}: {added.data_type}")
+
+
+@canary_app.command("list")
+def canary_list(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
+    """List the persona's known values of a case."""
+    with ctx.obj.store(name) as store:
+        store.case(name)
+        rows = [{"name": c.name, "type": c.data_type, "value": c.value} for c in store.canaries(name)]
+    write(rows, ["name", "type", "value"], fmt, sys.stdout)
+
+
+@app.command("scan")
+def scan(
+    ctx: typer.Context,
+    name: NameArg,
+    rescan: Annotated[bool, typer.Option(help="Scan every capture again, not only new ones.")] = False,
+) -> None:
+    """Search every new flow of a case for the persona's values (in every encoding) and with the detectors."""
+    with err.status("scanning flows", spinner="dots") if err.is_terminal else contextlib.nullcontext():
+        done = pipeline.scan(ctx.obj, name, Registry.from_entry_points(), rescan=rescan)
+    typer.echo(f"scanned {done.captures} captures ({done.flows} flows): {done.hits} hits")
+    for note in done.notes[:20]:
+        typer.echo(f"note: {cell(note)}")
+    if len(done.notes) > 20:
+        typer.echo(f"note: {len(done.notes) - 20} more notes (privprobe hits --format json shows all hits)")
+
+
+@app.command("hits")
+def hits(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
+    """List the personal data found in a case's flows, with its recipient organisation and country."""
+    write(pipeline.hits(ctx.obj, name), HIT_COLUMNS, fmt, sys.stdout)
+
+
+@app.command("scan-file")
+def scan_file(
+    file: Annotated[Path, typer.Argument(help="A HAR, mitmproxy dump, pcap or pcapng file.")],
+    canary: Annotated[list[str] | None, typer.Option(help="A known value as TYPE=VALUE (repeat).")] = None,
+    fmt: FormatOption = Format.TABLE,
+) -> None:
+    """Search one capture file for personal data without a case.
+
+    Example: privprobe scan-file first-run.har --canary contact.email=minji.kim@example.com
+    """
+    canaries = [new_canary(*_type_value(text), None, taken=set()) for text in canary or ()]
+    rows = pipeline.scan_file(file, canaries, Registry.from_entry_points())
+    write(rows, HIT_COLUMNS, fmt, sys.stdout)
+
+
 @reference_app.command("show")
 def reference_show(ctx: typer.Context, fmt: FormatOption = Format.TABLE) -> None:
     """List the reference data sets in use, with their versions and dates."""
-    versions = data_versions(pipeline.organisations(ctx.obj))
+    versions = data_versions(pipeline.organisations_of(ctx.obj))
     write(
         [{"data_set": k, "version": v} for k, v in versions.items()], ["data_set", "version"], fmt, sys.stdout
     )
@@ -279,6 +355,30 @@ def demo(ctx: typer.Context) -> None:
     from privprobe.capture.demo.sample import run_demo
 
     run_demo(ctx.obj, sys.stdout)
+
+
+HIT_COLUMNS = [
+    "flow",
+    "phase",
+    "host",
+    "organisation",
+    "organisation_country",
+    "server_countries",
+    "party",
+    "data_type",
+    "source",
+    "field",
+    "encoding",
+    "masked",
+    "confidence",
+]
+
+
+def _type_value(text: str) -> tuple[str, str]:
+    data_type, sep, value = text.partition("=")
+    if not sep:
+        raise PrivprobeError(f"--canary {text!r}: give TYPE=VALUE, e.g. contact.email=minji.kim@example.com")
+    return data_type, value
 
 
 def _advance(progress: Progress, task: TaskID) -> Callable[[int], None]:

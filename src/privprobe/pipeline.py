@@ -2,24 +2,32 @@
 
 1. `import_file`: an evidence file is sealed in the evidence store and read into flows of a capture.
 2. `destinations`: each host of a case is attributed to an organisation and countries (enrich).
-3. Later stages (declared, assess, report) hang off the same case; see docs/architecture.md.
+3. `scan`: every flow is searched for the persona's known values and by the detectors (enrich);
+   `hits` lists what was found with its recipient.
+4. Later stages (declared, assess, report) hang off the same case; see docs/architecture.md.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from privprobe.enrich.destinations import CountryRow, DestinationRow, countries, summarise
-from privprobe.errors import ReadError
-from privprobe.ingest import open_reader
-from privprobe.model import Capture, EvidenceFile, Flow, Phase
-from privprobe.plugins import ReadContext, Registry
+from privprobe import __version__
+from privprobe.enrich.destinations import CountryRow, DestinationRow, attribute, countries, summarise
+from privprobe.enrich.personal_data import Scanner
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
+from privprobe.errors import ReadError
+from privprobe.facts import DataHit, Destination
+from privprobe.ingest import open_reader
+from privprobe.model import Canary, Capture, CaptureId, Case, CaseId, EvidenceFile, Flow, Phase
+from privprobe.plugins import ReadContext, Registry
 from privprobe.reference import OrganisationTable, load_organisations
 from privprobe.store import Workspace
+from privprobe.store.repository import ScanRecord
 
 Progress = Callable[[int], None]
 """Called with the number of flows read so far."""
@@ -73,10 +81,10 @@ def import_file(
     return Imported(finished, error)
 
 
-def organisations(workspace: Workspace) -> OrganisationTable:
-    """The reference organisations, extended by the user's TrackerDB when one was imported."""
+def organisations_of(workspace: Workspace | None) -> OrganisationTable:
+    """The reference organisations, extended by the TrackerDB imported into ``workspace``, if any."""
     table = load_organisations()
-    if workspace.trackerdb.exists():
+    if workspace is not None and workspace.trackerdb.exists():
         table = extend(table, load_trackerdb(workspace.trackerdb))
     return table
 
@@ -92,7 +100,7 @@ def import_trackerdb(workspace: Workspace, path: Path) -> int:
 def destinations(workspace: Workspace, case: str) -> list[DestinationRow]:
     """One row per host contacted in ``case``: organisation, countries, party, flows, bytes sent."""
     with workspace.store(case) as store:
-        return summarise(store.flows(case), store.case(case), organisations(workspace))
+        return summarise(store.flows(case), store.case(case), organisations_of(workspace))
 
 
 def destination_countries(workspace: Workspace, case: str) -> list[CountryRow]:
@@ -109,3 +117,103 @@ def _counted(flows: Iterator[Flow], progress: Progress | None) -> Iterator[Flow]
 
 def _with_format(evidence: EvidenceFile, sniffed: str | None) -> EvidenceFile:
     return replace(evidence, format=sniffed) if sniffed else evidence
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """What `scan` did."""
+
+    captures: int
+    """Captures scanned now (the others were scanned before with the same canaries and detectors)."""
+    flows: int
+    """Flows searched now."""
+    hits: int
+    """Hits stored for the captures scanned now."""
+    notes: tuple[str, ...]
+    """Limits reached while decoding, by flow."""
+
+
+def scan(workspace: Workspace, case: str, registry: Registry, *, rescan: bool = False) -> Scanned:
+    """Search the flows of every capture not yet scanned with the current canaries and detectors."""
+    with workspace.store(case) as store:
+        case_id = store.case(case).name
+        scanner = Scanner(store.canaries(case), list(registry.detectors.values()))
+        fingerprint = scan_fingerprint(store.canaries(case), registry)
+        done = store.scanned(case)
+        totals = [0, 0, 0]
+        notes: list[str] = []
+        for capture in store.captures(case):
+            if not rescan and done.get(capture.id) == fingerprint:
+                continue
+            found: list[DataHit] = []
+            capture_notes: list[str] = []
+            for flow in store.flows(case, capture.id):
+                result = scanner.scan(flow)
+                found.extend(result.hits)
+                capture_notes.extend(f"{flow.id}: {note}" for note in result.notes)
+            stored = store.replace_hits(
+                case_id, capture.id, ScanRecord(fingerprint, tuple(capture_notes)), found
+            )
+            totals = [totals[0] + 1, totals[1] + capture.flow_count, totals[2] + stored]
+            notes.extend(capture_notes)
+    return Scanned(totals[0], totals[1], totals[2], tuple(notes))
+
+
+def scan_file(path: Path, canaries: list[Canary], registry: Registry) -> list[dict[str, object]]:
+    """Scan one evidence file without a case (streaming): its hits with their recipients; nothing is stored."""
+    reader = open_reader(path, registry)
+    scanner = Scanner(canaries, list(registry.detectors.values()))
+    found: list[tuple[DataHit, Flow]] = []
+    addresses: dict[str, set[str]] = {}
+    for flow in reader.read(path, ReadContext(capture=CaptureId(1))):
+        for hit in scanner.scan(flow).hits:
+            found.append((hit, replace(flow, request=None, response=None)))
+            addresses.setdefault(flow.host or "", set()).update([flow.server_ip] if flow.server_ip else [])
+    case, table = Case(CaseId(path.name), "", ()), organisations_of(None)
+    recipients = {host: attribute(host, ips, case, table) for host, ips in addresses.items() if host}
+    return [_hit_row(hit, flow.phase, flow.host, recipients.get(flow.host or "")) for hit, flow in found]
+
+
+def scan_fingerprint(canaries: list[Canary], registry: Registry) -> str:
+    """What a scan's result depends on: the canaries, the detectors, and the version of privprobe."""
+    basis = {
+        "version": __version__,
+        "canaries": sorted((c.name, c.data_type, c.value) for c in canaries),
+        "detectors": sorted(registry.detectors),
+    }
+    return hashlib.sha256(json.dumps(basis, ensure_ascii=False).encode()).hexdigest()
+
+
+def hits(workspace: Workspace, case: str) -> list[dict[str, object]]:
+    """Every stored hit of ``case`` with its flow's phase and host and the recipient's organisation and country."""
+    by_host = {row.destination.host: row.destination for row in destinations(workspace, case)}
+    with workspace.store(case) as store:
+        index = store.flow_index(case)
+        rows = []
+        for hit in store.hits(case):
+            host, phase = index[hit.flow]
+            recipient = by_host.get(host or "")
+            rows.append(_hit_row(hit, phase, host, recipient))
+    return rows
+
+
+def _hit_row(
+    hit: DataHit, phase: str, host: str | None, destination: Destination | None
+) -> dict[str, object]:
+    organisation = destination.organisation if destination else None
+    return {
+        "flow": hit.flow,
+        "phase": phase,
+        "host": host,
+        "data_type": hit.data_type,
+        "source": hit.source,
+        "field": hit.field,
+        "encoding": " → ".join(hit.encoding) or "plain",
+        "masked": hit.masked,
+        "confidence": hit.confidence,
+        "explanation": hit.explanation,
+        "organisation": organisation.name if organisation else None,
+        "organisation_country": organisation.country if organisation else None,
+        "server_countries": destination.server_countries if destination else (),
+        "party": destination.party if destination else None,
+    }

@@ -8,6 +8,7 @@ batch is committed, so a fault half-way keeps what came before it.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
 from types import TracebackType
@@ -18,7 +19,9 @@ from alembic import command
 from alembic.config import Config
 
 from privprobe.errors import CaseError, StoreError
+from privprobe.facts import DataHit
 from privprobe.model import (
+    Canary,
     Capture,
     CaptureId,
     CaptureKind,
@@ -26,12 +29,11 @@ from privprobe.model import (
     CaseId,
     EvidenceFile,
     Flow,
+    FlowId,
     Phase,
-    Request,
-    Response,
-    Transport,
 )
 from privprobe.store import schema
+from privprobe.store.rows import canary_row, capture_of, case_of, flow_of, flow_row, hit_of, hit_rows
 
 BATCH = 2000
 """Flows written per statement and commit."""
@@ -103,13 +105,13 @@ class CaseStore:
             row = db.execute(sa.select(schema.cases).where(schema.cases.c.name == name)).mappings().first()
         if row is None:
             raise CaseError(f"no case {name!r} (create it with: privprobe case new {name})")
-        return _case(row)
+        return case_of(row)
 
     def cases(self) -> list[Case]:
         """Every case in the database, by name."""
         with self.engine.connect() as db:
             rows = db.execute(sa.select(schema.cases).order_by(schema.cases.c.name)).mappings().all()
-        return [_case(row) for row in rows]
+        return [case_of(row) for row in rows]
 
     # captures
 
@@ -162,7 +164,7 @@ class CaseStore:
         batch: list[dict[str, Any]] = []
         try:
             for flow in flows:
-                batch.append(_flow_row(case, flow))
+                batch.append(flow_row(case, flow))
                 if len(batch) >= BATCH:
                     written += self._write(batch)
                     batch = []
@@ -212,7 +214,7 @@ class CaseStore:
             by_capture.setdefault(file["capture_id"], []).append(
                 EvidenceFile(file["sha256"], file["size"], file["original_name"], file["format"])
             )
-        return [_capture(row, tuple(by_capture.get(row["id"], ()))) for row in rows]
+        return [capture_of(row, tuple(by_capture.get(row["id"], ()))) for row in rows]
 
     # flows
 
@@ -226,123 +228,98 @@ class CaseStore:
         with self.engine.connect() as db:
             result = db.execution_options(stream_results=True, yield_per=BATCH).execute(query).mappings()
             for row in result:
-                yield _flow(row)
+                yield flow_of(row)
 
-
-def _utc(value: datetime | None) -> datetime | None:
-    """SQLite returns naive datetimes: they were stored as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
-
-
-def _case(row: Any) -> Case:
-    return Case(
-        name=CaseId(row["name"]),
-        controller=row["controller"],
-        first_party_domains=tuple(row["first_party_domains"]),
-        apps=tuple(row["apps"]),
-        jurisdiction=row["jurisdiction"],
-        created=_utc(row["created"]),
-    )
-
-
-def _capture(row: Any, evidence: tuple[EvidenceFile, ...]) -> Capture:
-    return Capture(
-        id=CaptureId(row["id"]),
-        case=CaseId(row["case_name"]),
-        kind=CaptureKind(row["kind"]),
-        label=row["label"],
-        phase=Phase(row["phase"]),
-        files=evidence,
-        reader=row["reader"],
-        imported=_utc(row["imported"]) or datetime.now(UTC),
-        device=row["device"],
-        started=_utc(row["started"]),
-        ended=_utc(row["ended"]),
-        flow_count=row["flow_count"],
-        partial=bool(row["partial"]),
-        partial_reason=row["partial_reason"],
-    )
-
-
-def _pairs(value: Iterable[tuple[str, str]]) -> list[list[str]]:
-    return [[name, text] for name, text in value]
-
-
-def _flow_row(case: CaseId, flow: Flow) -> dict[str, Any]:
-    request, response = flow.request, flow.response
-    return {
-        "case_name": case,
-        "capture_id": flow.capture,
-        "seq": flow.seq,
-        "position": flow.position,
-        "transport": flow.transport.value,
-        "phase": flow.phase.value,
-        "time": flow.time,
-        "host": flow.host,
-        "name_source": flow.name_source,
-        "server_ip": flow.server_ip,
-        "server_port": flow.server_port,
-        "client_ip": flow.client_ip,
-        "bytes_sent": flow.bytes_sent,
-        "bytes_received": flow.bytes_received,
-        "notes": list(flow.notes),
-        "req_method": request.method if request else None,
-        "req_url": request.url if request else None,
-        "req_http_version": request.http_version if request else None,
-        "req_headers": _pairs(request.headers) if request else None,
-        "req_cookies": _pairs(request.cookies) if request else None,
-        "req_body": request.body if request else None,
-        "req_body_size": request.body_size if request else None,
-        "req_body_truncated": request.body_truncated if request else None,
-        "resp_status": response.status if response else None,
-        "resp_reason": response.reason if response else None,
-        "resp_http_version": response.http_version if response else None,
-        "resp_headers": _pairs(response.headers) if response else None,
-        "resp_body_size": response.body_size if response else None,
-        "resp_content_type": response.content_type if response else None,
-    }
-
-
-def _flow(row: Any) -> Flow:
-    request = None
-    if row["req_method"] is not None:
-        request = Request(
-            method=row["req_method"],
-            url=row["req_url"],
-            http_version=row["req_http_version"] or "",
-            headers=tuple((k, v) for k, v in row["req_headers"] or ()),
-            cookies=tuple((k, v) for k, v in row["req_cookies"] or ()),
-            body=row["req_body"],
-            body_size=row["req_body_size"] or 0,
-            body_truncated=bool(row["req_body_truncated"]),
+    def flow_index(self, case: str) -> dict[FlowId, tuple[str | None, str]]:
+        """Flow id → (host, phase) for every flow of ``case``, without reading requests."""
+        flows = schema.flows
+        query = sa.select(flows.c.capture_id, flows.c.seq, flows.c.host, flows.c.phase).where(
+            flows.c.case_name == case
         )
-    response = None
-    if row["resp_status"] is not None:
-        response = Response(
-            status=row["resp_status"],
-            reason=row["resp_reason"] or "",
-            http_version=row["resp_http_version"] or "",
-            headers=tuple((k, v) for k, v in row["resp_headers"] or ()),
-            body_size=row["resp_body_size"],
-            content_type=row["resp_content_type"],
+        with self.engine.connect() as db:
+            return {FlowId(f"{c}/{s}"): (host, phase) for c, s, host, phase in db.execute(query)}
+
+    # personal data
+
+    def add_canary(self, case: CaseId, canary: Canary) -> None:
+        """Save a known value of the test persona; a `CaseError` when the name is taken."""
+        with self.engine.begin() as db:
+            taken = db.execute(
+                sa.select(schema.canaries.c.name).where(
+                    (schema.canaries.c.case_name == case) & (schema.canaries.c.name == canary.name)
+                )
+            ).first()
+            if taken:
+                raise CaseError(f"canary {canary.name!r} exists already in case {case!r}")
+            db.execute(schema.canaries.insert().values(case_name=case, **canary_row(canary)))
+
+    def canaries(self, case: str) -> list[Canary]:
+        """The persona's known values in ``case``, by name."""
+        table = schema.canaries
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(table).where(table.c.case_name == case).order_by(table.c.name)
+            ).mappings()
+            return [Canary(row["name"], row["data_type"], row["value"]) for row in rows]
+
+    def scanned(self, case: str) -> dict[int, str]:
+        """Capture number → fingerprint of the scan that produced its stored hits."""
+        table = schema.scans
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(table.c.capture_id, table.c.fingerprint).where(table.c.case_name == case)
+            )
+            return {capture: fingerprint for capture, fingerprint in rows}
+
+    def replace_hits(
+        self, case: CaseId, capture: CaptureId, scan: ScanRecord, hits: Iterable[DataHit]
+    ) -> int:
+        """Replace the stored hits of one capture by ``hits`` and record the scan; returns the hit count."""
+        where_hits = (schema.hits.c.case_name == case) & (schema.hits.c.capture_id == capture)
+        where_scan = (schema.scans.c.case_name == case) & (schema.scans.c.capture_id == capture)
+        rows = hit_rows(case, hits)
+        with self.engine.begin() as db:
+            db.execute(schema.hits.delete().where(where_hits))
+            db.execute(schema.scans.delete().where(where_scan))
+            for start in range(0, len(rows), BATCH):
+                db.execute(schema.hits.insert(), rows[start : start + BATCH])
+            db.execute(
+                schema.scans.insert().values(
+                    case_name=case,
+                    capture_id=capture,
+                    fingerprint=scan.fingerprint,
+                    scanned=datetime.now(UTC),
+                    hit_count=len(rows),
+                    notes=list(scan.notes),
+                )
+            )
+        return len(rows)
+
+    def hits(self, case: str) -> Iterator[DataHit]:
+        """The stored hits of ``case`` in flow order."""
+        table = schema.hits
+        query = (
+            sa.select(table)
+            .where(table.c.case_name == case)
+            .order_by(table.c.capture_id, table.c.seq, table.c.n)
         )
-    return Flow(
-        capture=CaptureId(row["capture_id"]),
-        seq=row["seq"],
-        position=row["position"],
-        transport=Transport(row["transport"]),
-        phase=Phase(row["phase"]),
-        time=_utc(row["time"]),
-        host=row["host"],
-        name_source=row["name_source"],
-        server_ip=row["server_ip"],
-        server_port=row["server_port"],
-        client_ip=row["client_ip"],
-        request=request,
-        response=response,
-        bytes_sent=row["bytes_sent"],
-        bytes_received=row["bytes_received"],
-        notes=tuple(row["notes"] or ()),
-    )
+        with self.engine.connect() as db:
+            for row in db.execution_options(stream_results=True, yield_per=BATCH).execute(query).mappings():
+                yield hit_of(row)
+
+    def scan_notes(self, case: str) -> list[str]:
+        """What the scans of ``case`` noted (limits reached), capture by capture."""
+        table = schema.scans
+        with self.engine.connect() as db:
+            rows = db.execute(
+                sa.select(table.c.notes).where(table.c.case_name == case).order_by(table.c.capture_id)
+            )
+            return [note for (notes,) in rows for note in notes]
+
+
+@dataclass(frozen=True)
+class ScanRecord:
+    """How a capture was scanned: the fingerprint of canaries and detectors used, and what was noted."""
+
+    fingerprint: str
+    notes: tuple[str, ...] = ()

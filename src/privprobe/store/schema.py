@@ -84,3 +84,43 @@ flows = sa.Table(
 )
 
 sa.Index("flows_by_host", flows.c.case_name, flows.c.host)
+
+canaries = sa.Table(
+    "canaries",
+    metadata,
+    sa.Column("case_name", sa.String(200), sa.ForeignKey("cases.name"), primary_key=True),
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("data_type", sa.String(100), nullable=False),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+scans = sa.Table(
+    "scans",
+    metadata,
+    sa.Column("case_name", sa.String(200), primary_key=True),
+    sa.Column("capture_id", sa.Integer, primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("scanned", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("hit_count", sa.Integer, nullable=False),
+    sa.Column("notes", sa.JSON, nullable=False),
+    sa.ForeignKeyConstraint(["case_name", "capture_id"], ["captures.case_name", "captures.id"]),
+)
+
+hits = sa.Table(
+    "hits",
+    metadata,
+    sa.Column("case_name", sa.String(200), primary_key=True),
+    sa.Column("capture_id", sa.Integer, primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("n", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("data_type", sa.String(100), nullable=False),
+    sa.Column("source", sa.String(200), nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("encoding", sa.JSON, nullable=False),
+    sa.Column("masked", sa.Text, nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("explanation", sa.Text, nullable=False),
+    sa.ForeignKeyConstraint(["case_name", "capture_id"], ["captures.case_name", "captures.id"]),
+)
+
+sa.Index("hits_by_type", hits.c.case_name, hits.c.data_type)
