@@ -116,10 +116,15 @@ class Detector(Protocol):
     every detection; see ``privprobe.enrich.detectors`` for the built-in ones.
     """
 
-    name: str
-    """Short unique name (``kr_rrn``)."""
-    data_type: str
-    """Id of the data type it finds (``identity.rrn``)."""
+    @property
+    def name(self) -> str:
+        """Short unique name (``kr_rrn``)."""
+        ...
+
+    @property
+    def data_type(self) -> str:
+        """Id of the data type it finds (``identity.rrn``)."""
+        ...
 
     def detect(self, field: FieldText) -> Iterator[Detection]:
         """Every occurrence of the data type in ``field``."""
