@@ -60,7 +60,7 @@ def test_case_new_refuses_duplicates_and_bad_names(case: Path) -> None:
 def test_import_then_flows_in_every_format(case: Path, tmp_path: Path) -> None:
     har = write_sample_har(tmp_path / "sample.har")
     out = run(case, "import", "shop", str(har), "--phase", "accepted", "--label", "first visit")
-    assert "capture 1: 12 flows from sample.har" in out
+    assert "capture 1: 12 flows from first visit" in out
     flows = json.loads(run(case, "flows", "shop", "--format", "json"))
     assert [f["id"] for f in flows[:2]] == ["1/0", "1/1"]
     assert flows[0]["phase"] == "accepted" and flows[0]["server_ip"] == "223.130.200.104"
@@ -225,3 +225,30 @@ def test_reference_show_and_trackerdb_import(case: Path, tmp_path: Path) -> None
         app, ["--workspace", str(case), "reference", "import-trackerdb", str(tmp_path / "empty")]
     )
     assert result.exit_code == 1 and "no TrackerDB here" in result.stderr
+
+
+def test_bundles_are_verified_and_imported_phase_by_phase(case: Path, tmp_path: Path) -> None:
+    from tests.capture.test_bundle import make_bundle, rewrite
+
+    bundle = make_bundle(tmp_path / "shop-bundle")
+    assert "every file matches the manifest" in run(case, "verify", str(bundle))
+    out = run(case, "import", "shop", str(bundle), code=0)
+    assert "phase refused not imported: no_banner (no consent banner found)" in out
+    assert "capture 1: 12 flows from shop-bundle before_consent" in out
+    assert "capture 2: 12 flows from shop-bundle accepted (partial)" in out
+    captures = json.loads(run(case, "captures", "shop", "-f", "json"))
+    assert [(c["kind"], c["phase"]) for c in captures] == [("web", "before_consent"), ("web", "accepted")]
+    assert captures[1]["partial"] == "the capture of this phase stopped early: page 2 timed out"
+    flows = json.loads(run(case, "flows", "shop", "--capture", "2", "-f", "json"))
+    assert {f["phase"] for f in flows} == {"accepted"}
+    rewrite(bundle / "phases" / "accepted" / "cookies.json", b'{"cookies": [1]}')
+    result = runner.invoke(app, ["--workspace", str(case), "verify", str(bundle)])
+    assert result.exit_code == 1 and "changed: phases/accepted/cookies.json" in result.stdout
+    result = runner.invoke(app, ["--workspace", str(case), "import", "shop", str(bundle)])
+    assert (
+        result.exit_code == 1
+        and "shop-bundle: does not verify: changed: phases/accepted/cookies.json" in result.stderr
+    )
+    assert len(json.loads(run(case, "captures", "shop", "-f", "json"))) == 2, (
+        "a bundle that fails is not imported"
+    )

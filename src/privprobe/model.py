@@ -101,7 +101,8 @@ class EvidenceFile:
     size: int
     """Size in bytes."""
     original_name: str
-    """The file's name when it was imported (no folder: folders are machine paths)."""
+    """The file's name when it was imported (no folder: folders are machine paths), or its path inside
+    an evidence bundle (``phases/accepted/traffic.har``)."""
     format: str
     """What the file is, as sniffed: ``har``, ``mitm``, ``pcap``, ``pcapng``, ..."""
 

@@ -17,16 +17,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from privprobe import __version__
+from privprobe.capture.bundle import FORMAT_VERSION, MANIFEST, verify
 from privprobe.enrich.destinations import CountryRow, DestinationRow, attribute, countries, summarise
 from privprobe.enrich.personal_data import Scanner
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
-from privprobe.errors import ReadError
+from privprobe.errors import InputError, ReadError
 from privprobe.facts import DataHit, Destination
 from privprobe.ingest import open_reader
-from privprobe.model import Canary, Capture, CaptureId, Case, CaseId, EvidenceFile, Flow, Phase
+from privprobe.ingest.bundle import bundle_phases, evidence_format
+from privprobe.ingest.har import HarReader
+from privprobe.model import Canary, Capture, CaptureId, CaptureKind, Case, CaseId, EvidenceFile, Flow, Phase
 from privprobe.plugins import ReadContext, Registry
 from privprobe.reference import OrganisationTable, load_organisations
-from privprobe.store import Workspace
+from privprobe.store import CaseStore, Workspace
 from privprobe.store.repository import ScanRecord
 
 Progress = Callable[[int], None]
@@ -63,22 +66,73 @@ def import_file(
             case_id, reader.kind, label or path.name, phase, f"{reader.name} {reader.version}"
         )
         context = ReadContext(capture=capture, phase=phase)
-        error: ReadError | None = None
-        try:
-            store.add_flows(case_id, _counted(reader.read(path, context), progress))
-        except ReadError as fault:
-            error = fault
+        error = _read(store, case_id, reader.read(path, context), progress)
         store.add_file(case_id, capture, _with_format(evidence, context.format))
-        store.finish_capture(
-            case_id,
-            capture,
-            device=context.device,
-            partial=error is not None,
-            partial_reason=str(error) if error else None,
-            warnings=context.warnings,
-        )
-        finished = next(c for c in store.captures(case_id) if c.id == capture)
-    return Imported(finished, error)
+        return _finish(store, case_id, capture, context, [str(error)] if error else [], error)
+
+
+def import_bundle(
+    workspace: Workspace, case: str, folder: Path, *, progress: Progress | None = None
+) -> list[Imported]:
+    """Verify the evidence bundle at ``folder``, then import each phase that happened as named.
+
+    Phases whose consent action could not be performed (``no_banner``) or that failed are left out:
+    `bundle_phases` says why. A bundle that does not verify is refused whole.
+    """
+    if problems := verify(folder):
+        listed = "; ".join(str(problem) for problem in problems[:5])
+        more = f" and {len(problems) - 5} more" if len(problems) > 5 else ""
+        raise InputError(folder, f"does not verify: {listed}{more} (privprobe verify lists them all)")
+    reader, imported = HarReader(), []
+    with workspace.store(case) as store:
+        case_id = store.case(case).name
+        manifest = workspace.evidence.put(folder / MANIFEST, format=evidence_format(folder / MANIFEST))
+        for phase in (p for p in bundle_phases(folder) if p.importable):
+            reader_name = f"bundle {FORMAT_VERSION}, {reader.name} {reader.version}"
+            capture = store.begin_capture(case_id, CaptureKind.WEB, phase.label, phase.phase, reader_name)
+            context = ReadContext(capture=capture, phase=phase.phase, device=phase.device)
+            error = _read(store, case_id, reader.read(phase.har, context), progress) if phase.har else None
+            for path in phase.files:
+                kept = workspace.evidence.put(
+                    path, evidence_format(path), name=path.relative_to(folder).as_posix()
+                )
+                store.add_file(
+                    case_id, capture, _with_format(kept, context.format if path == phase.har else None)
+                )
+            store.add_file(case_id, capture, manifest)
+            reasons = [reason for reason in (phase.partial_reason, str(error) if error else None) if reason]
+            imported.append(_finish(store, case_id, capture, context, reasons, error))
+    return imported
+
+
+def _read(
+    store: CaseStore, case: CaseId, flows: Iterator[Flow], progress: Progress | None
+) -> ReadError | None:
+    """Store ``flows``; the reader's fault, if it stopped at one (the flows before it are kept)."""
+    try:
+        store.add_flows(case, _counted(flows, progress))
+    except ReadError as fault:
+        return fault
+    return None
+
+
+def _finish(
+    store: CaseStore,
+    case: CaseId,
+    capture: CaptureId,
+    context: ReadContext,
+    reasons: list[str],
+    error: ReadError | None,
+) -> Imported:
+    store.finish_capture(
+        case,
+        capture,
+        device=context.device,
+        partial=bool(reasons),
+        partial_reason="; ".join(reasons) or None,
+        warnings=context.warnings,
+    )
+    return Imported(next(c for c in store.captures(case) if c.id == capture), error)
 
 
 def organisations_of(workspace: Workspace | None) -> OrganisationTable:

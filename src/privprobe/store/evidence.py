@@ -28,8 +28,12 @@ class EvidenceStore:
         """Where the file with that hash is (or would be) kept."""
         return self.root / "sha256" / sha256[:2] / sha256
 
-    def put(self, source: Path, format: str) -> EvidenceFile:
-        """Copy ``source`` into the store (streaming), returning its `EvidenceFile`."""
+    def put(self, source: Path, format: str, name: str | None = None) -> EvidenceFile:
+        """Copy ``source`` into the store (streaming), returning its `EvidenceFile`.
+
+        ``name`` is what to record as its original name (default: the file's name); a bundle records
+        the path inside the bundle, e.g. ``phases/accepted/screenshots/001-before.png``.
+        """
         staging = self.root / "staging"
         staging.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
@@ -54,7 +58,9 @@ class EvidenceStore:
             raise InputError(
                 source, f"cannot copy into the evidence store: {error.strerror or error}"
             ) from error
-        return EvidenceFile(sha256=digest.hexdigest(), size=size, original_name=source.name, format=format)
+        return EvidenceFile(
+            sha256=digest.hexdigest(), size=size, original_name=name or source.name, format=format
+        )
 
     def verify(self, sha256: str) -> bool:
         """True when the kept file still hashes to its name."""
