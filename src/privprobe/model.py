@@ -208,7 +208,8 @@ class Flow:
     host: str | None = None
     """Host name (or IP literal) contacted; None when the evidence does not name it (no SNI, no DNS)."""
     name_source: str | None = None
-    """How ``host`` was learned: ``url``, ``http-host``, ``tls-sni``, ``quic-sni``, ``dns``."""
+    """How ``host`` was learned: ``url``, ``http-host``, ``tls-sni``, ``quic-sni``, ``dns``, or
+    ``mitm-server`` (the address mitmproxy was asked to connect to)."""
     server_ip: str | None = None
     """Server IP address, when the source recorded it."""
     server_port: int | None = None
