@@ -4,14 +4,14 @@ Every listing command takes ``--format table|json|jsonl|csv``. Errors a user can
 naming the file or case and what to do, and exit with status 1; usage errors exit with status 2.
 Values from evidence are shown through `privprobe.tables`, which never lets them act as markup.
 
-One module per group of commands: ``cases``, ``evidence``, ``destinations``, ``personal_data``,
+One module per group of commands: ``capture``, ``cases``, ``evidence``, ``destinations``, ``personal_data``,
 ``demo``; ``app`` holds the application and what they share.
 """
 
-from privprobe.cli import cases, demo, destinations, evidence, personal_data
+from privprobe.cli import capture, cases, demo, destinations, evidence, personal_data
 from privprobe.cli.app import app
 
-__all__ = ["app", "cases", "demo", "destinations", "evidence", "main", "personal_data"]
+__all__ = ["app", "capture", "cases", "demo", "destinations", "evidence", "main", "personal_data"]
 
 
 def main() -> None:

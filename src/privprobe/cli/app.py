@@ -49,6 +49,10 @@ case_app = _Typer(no_args_is_help=True, help="Create and inspect cases.")
 app.add_typer(case_app, name="case")
 canary_app = _Typer(no_args_is_help=True, help="The test persona's known values, searched for in every flow.")
 app.add_typer(canary_app, name="canary")
+capture_app = _Typer(
+    no_args_is_help=True, help="Produce evidence: a real browser through the consent phases."
+)
+app.add_typer(capture_app, name="capture")
 reference_app = _Typer(no_args_is_help=True, help="The reference data destinations are attributed with.")
 app.add_typer(reference_app, name="reference")
 
