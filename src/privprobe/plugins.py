@@ -114,6 +114,35 @@ class Detector(Protocol):
 
     Detectors are made of data (a pattern, key names that give context, a validator) and explain
     every detection; see ``privprobe.enrich.detectors`` for the built-in ones.
+
+    A detector may also have a ``trigger`` attribute (optional, so not a member of this protocol:
+    detectors without it keep working and are run on every field): a regular expression, as a
+    ``str``, that occurs in the text of every field the detector can report anything in, or None
+    for "always run". The Scanner compiles the triggers of all its detectors once (one Hyperscan
+    database, or one Python ``re`` per trigger without Hyperscan), searches each field once, and
+    calls ``detect`` only for the detectors whose trigger occurred. A trigger must therefore be
+    conservative (a superset: when in doubt, None; it only saves time) and written for both engines:
+
+    - no backreferences, lookarounds, anchors (``^``, ``$``, ``\\b``) or inline flags: a match
+      inside a value must also be a match in any text holding the value, because a JSON document
+      whose text no trigger matches is not listed value by value;
+    - explicit ASCII classes (``[0-9]``, ``[A-Za-z]``) or ``\\d``, not ``\\w``/``\\s``/``.``:
+      Hyperscan scans ASCII fields with ASCII semantics, Python ``re`` the other fields with
+      Unicode ones;
+    - it must not match the empty string (such a trigger is treated as None).
+
+    Example: ``"@"`` for e-mail addresses, ``"[0-9]{15}"`` for IMEIs.
+
+    A detector whose findings depend on the field's key may also have (optional too):
+
+    - ``key_trigger``: a Python regular expression searched in the field's key, casefolded
+      (``key.casefold()``; a field without a key never meets it). None: the key does not matter.
+    - ``unkeyed_trigger``: a regular expression, like ``trigger``, that occurs in the text of every
+      field it reports in whose key does not meet ``key_trigger``; None: it reports nothing there.
+
+    A field is offered when the trigger occurs in its text and either its key meets the key trigger
+    or the unkeyed trigger occurs in its text too: ``kr_mobile`` looks for ``01098765432`` under a
+    phone key, ``010-9876-5432`` anywhere.
     """
 
     @property

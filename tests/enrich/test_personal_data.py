@@ -20,7 +20,7 @@ from privprobe.enrich.fields import Limits
 from privprobe.enrich.personal_data import Scanner, mask, scan_flows
 from privprobe.facts import DataHit
 from privprobe.model import Canary, Flow
-from privprobe.plugins import Detection, FieldText
+from privprobe.plugins import Detection, Detector, FieldText
 from tests.builders import make_flow, make_request
 
 EMAIL = "minji.kim@example.com"
@@ -315,6 +315,84 @@ def test_builtin_detectors_integrate() -> None:
     flow = post(json.dumps({"email": "lee@naver.com", "phone": "010-9876-5432"}).encode())
     found = {(h.data_type, h.field) for h in scanner.scan(flow).hits if h.source.startswith("detector:")}
     assert {("contact.email", "body.email"), ("contact.phone", "body.phone")} <= found
+
+
+@dataclass(frozen=True)
+class Untriggered:
+    """A built-in detector seen through the protocol only: no trigger, offered every field."""
+
+    inner: Detector
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def data_type(self) -> str:
+        return self.inner.data_type
+
+    def detect(self, field: FieldText) -> Iterator[Detection]:
+        return self.inner.detect(field)
+
+
+def test_triggers_change_what_is_called_not_what_is_found() -> None:
+    detectors = pytest.importorskip("privprobe.enrich.detectors")
+    event = {
+        "email": "lee@naver.com",
+        "tel": "01098765432",
+        "memo": "call 010-9876-5432 or 02-345-6789",
+        "jumin": "9001011234568",
+        "imei": "352099001761481",
+        "adid": "6f1e2d3c-4b5a-4978-8c6d-5e4f3a2b1c0d",
+        "lat": 37.5665,
+        "lng": 126.978,
+        "ip": "8.8.8.8",
+        "card": "4111 1111 1111 1111",
+        "mac": "a4:83:e7:12:34:56",
+        "ts": 1709123456789,
+        "trace": "9e107d9d372bb6826bd81d3542a419d6",
+        "name": "무선 이어폰",
+    }
+    flows = [
+        post(json.dumps(event, ensure_ascii=False).encode()),
+        post(json.dumps({"items": [{"price": 12.5, "id": "x1"}], "page": "home"}).encode()),
+        get("https://t.example/c?em=lee%40naver.com&phone=010-9876-5432&ll=37.5665,126.9780"),
+        post(gzip.compress(json.dumps([event, {"n": "plain"}]).encode()), ("Content-Encoding", "gzip")),
+    ]
+    triggered = Scanner(PERSONA, list(detectors.BUILTIN))
+    untriggered = Scanner(PERSONA, [Untriggered(detector) for detector in detectors.BUILTIN])
+    assert triggered.triggers.contained and untriggered.triggers.always
+    found = 0
+    for flow in flows:
+        hits = triggered.scan(flow).hits
+        assert hits == untriggered.scan(flow).hits
+        found += len(hits)
+    assert found > 20
+
+
+@dataclass(frozen=True)
+class AtDetector:
+    """A detector whose trigger is "@": it must not be shown a field without one."""
+
+    seen: list[FieldText]
+    name: str = "at"
+    data_type: str = "contact.email"
+    trigger: str = "@"
+
+    def detect(self, field: FieldText) -> Iterator[Detection]:
+        self.seen.append(field)
+        return iter(())
+
+
+def test_a_detector_is_offered_only_the_fields_its_trigger_occurs_in() -> None:
+    seen: list[FieldText] = []
+    Scanner([], [AtDetector(seen)]).scan(
+        post(json.dumps({"a": "lee@naver.com", "b": "plain", "c": "", "d": {"e": "x@y"}}).encode())
+    )
+    assert sorted(field.path for field in seen) == ["body.a", "body.d.e"]
+    seen.clear()
+    Scanner([], [AtDetector(seen)]).scan(post(json.dumps({"a": "plain", "b": [1, 2]}).encode()))
+    assert seen == []
 
 
 # --- masking and helpers ------------------------------------------------------------------------------

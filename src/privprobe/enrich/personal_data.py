@@ -7,8 +7,9 @@ run over every flow:
 2. every field is searched at once for every encoded variant of every canary
    (`privprobe.enrich.encodings`, `privprobe.enrich.literals`). A canary hit is certain
    (confidence 1.0): the value is the persona's own, in a known encoding;
-3. every leaf field holding text is given to every detector, which finds personal data the persona
-   did not seed (another person's phone number, a resident registration number);
+3. every leaf field holding text is given to the detectors whose trigger occurs in it (`Triggers`:
+   one Hyperscan search per field for all of them), which find personal data the persona did not
+   seed (another person's phone number, a resident registration number);
 4. hits are de-duplicated: the same value seen in a container and again in a field decoded from it
    (the raw ``body`` and ``body.user.email``) is one occurrence, kept at the most specific path;
    different encodings of it stay different hits.
@@ -21,9 +22,10 @@ from __future__ import annotations
 
 import binascii
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from time import perf_counter
+from typing import Any
 
 from privprobe.enrich.containers import CONTROL
 from privprobe.enrich.encodings import HASHES, Guard, Variant, kind_of, variants
@@ -76,8 +78,9 @@ class Scanner:
         self.variants: list[tuple[Canary, Variant]] = [(c, v) for c in self.canaries for v in variants(c)]
         started = perf_counter()
         self.search = LiteralSearch([variant.literal for _, variant in self.variants])
+        self.triggers = Triggers(self.detectors)
         self.compile_seconds = perf_counter() - started
-        """Time taken to compile the literal automaton."""
+        """Time taken to compile the literal automaton and the detectors' triggers."""
 
     def scan(self, flow: Flow) -> ScanResult:
         """Every canary and detector hit in ``flow``, de-duplicated, with the scan's notes."""
@@ -85,9 +88,29 @@ class Scanner:
         matched: set[int] = set()
         listed: list[Field] = []
         candidates: list[_Candidate] = []
+        triggered: dict[int, list[int]] = {}  # per field index, whose trigger occurs: when needed
+
+        def offered(field: Field) -> list[int]:
+            found = triggered.get(field.index)
+            if found is None:
+                # A verbatim value sits in its container's text: no trigger there, none in it.
+                parent = field.parent if field.verbatim and self.triggers.contained else None
+                if parent is not None and not self.triggers.met(triggered.get(parent, [0])):
+                    found = []
+                else:
+                    found = self.triggers.find(field.data)
+                triggered[field.index] = found
+            return found
+
         # Fields come lazily, each container searched before its values are listed: the values of a
-        # JSON document without a match need not be listed for canaries (detectors need them all).
-        every = None if self.detectors else lambda document: document.index in matched
+        # JSON document without a canary match, nor a detector's trigger, need not be listed (a
+        # value that matches sits byte for byte in the document's text, and the triggers are
+        # unanchored).
+        every: Callable[[Field], bool] | None = None
+        if not self.detectors:
+            every = lambda document: document.index in matched  # noqa: E731
+        elif self.triggers.contained:
+            every = lambda document: document.index in matched or self.triggers.met(offered(document))  # noqa: E731
         for field in fields(flow, self.limits, notes, every):
             listed.append(field)
             # A verbatim value whose container had no match cannot match either: skip its search.
@@ -96,8 +119,10 @@ class Scanner:
         if self.detectors:
             containers = {field.parent for field in listed}
             for field in listed:
-                if field.index not in containers:
-                    candidates += self.detector_hits(flow, field, notes)
+                if field.index in containers or not field.data:
+                    continue
+                if chosen := self.triggers.offered(offered(field), field.key):
+                    candidates += self.detector_hits(flow, field, notes, chosen)
         return ScanResult(_deduplicate(candidates, [field.parent for field in listed]), notes.items)
 
     def canary_hits(self, flow: Flow, field: Field, matched: set[int], notes: Notes) -> list[_Candidate]:
@@ -120,14 +145,18 @@ class Scanner:
             found.append((start, _canary_candidate(flow, field, canary, variant)))
         return [candidate for _, candidate in sorted(found, key=lambda item: item[0])]
 
-    def detector_hits(self, flow: Flow, field: Field, notes: Notes) -> list[_Candidate]:
-        """What each detector finds in ``field``'s text; binary fields are skipped."""
+    def detector_hits(
+        self, flow: Flow, field: Field, notes: Notes, chosen: Sequence[int] | None = None
+    ) -> list[_Candidate]:
+        """What the detectors (those at indexes ``chosen``, else all) find in ``field``'s text; binary
+        fields are skipped."""
         text = _text(field.data)
         if text is None:
             return []
         view = FieldText(field.path, field.key, text, field.siblings, client_ip=flow.client_ip)
         found: list[_Candidate] = []
-        for detector in self.detectors:
+        detectors = self.detectors
+        for detector in detectors if chosen is None else [detectors[index] for index in chosen]:
             try:
                 for detection in detector.detect(view):
                     found.append(_detector_candidate(flow, field, detector, detection))
@@ -139,6 +168,185 @@ class Scanner:
     def literal_count(self) -> int:
         """Number of literals searched (every variant of every canary)."""
         return len(self.variants)
+
+
+_UNCONTAINED = re.compile(r"\^(?<!\[\^)|\$|\\[bBAZz]|\(\?(?!:)")
+"""What may make a trigger match in a value yet not in a text holding it: anchors, lookarounds, flags."""
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")
+"""A decimal digit other than 0-9, which Python's ``\\d`` matches and Hyperscan's does not."""
+_KEYS_CACHED = 65536
+"""Distinct keys whose key-trigger verdicts are kept."""
+
+
+class Triggers:
+    """Which detectors to offer a field: those whose ``trigger`` occurs in its text and whose
+    ``key_trigger`` occurs in its key (`privprobe.plugins.Detector`). One search for all triggers.
+
+    Hyperscan (block mode, ``HS_FLAG_SINGLEMATCH``: each trigger reported once) searches the bytes
+    with all the triggers it compiles. Python ``re``, one pattern per trigger, searches for the others,
+    and for every trigger in a text holding a non-ASCII digit or when a trigger relies on Unicode
+    classes (``\\w``, ``\\s``, ``.``): there Hyperscan's ASCII semantics could miss what Python's
+    ``re``, which the detectors use, matches. A trigger of None, or one that matches the empty
+    string or does not compile, is always met.
+    """
+
+    def __init__(self, detectors: Sequence[object]) -> None:
+        self.always: list[int] = []
+        """Indexes of the detectors whose trigger is always met."""
+        self.patterns: list[tuple[int, re.Pattern[str]]] = []
+        """Each trigger compiled by ``re``, with its detector's index."""
+        self.keyed: list[tuple[int, re.Pattern[str]]] = []
+        """Each key trigger compiled by ``re``, with its detector's index."""
+        self._refused: dict[str | None, set[int]] = {}
+        """Per key, the detectors whose key trigger it does not meet."""
+        self.count = count = len(detectors)
+        """Number of detectors: a detector's trigger has its index, its ``unkeyed_trigger`` that plus this."""
+        unkeyed: list[tuple[int, re.Pattern[str]]] = []
+        for index, detector in enumerate(detectors):
+            pattern = _compiled(getattr(detector, "trigger", None))
+            if pattern is None or pattern.search("") is not None:
+                self.always.append(index)
+            else:
+                self.patterns.append((index, pattern))
+            keyed = _compiled(getattr(detector, "key_trigger", None))
+            if keyed is not None:
+                self.keyed.append((index, keyed))
+                without = _compiled(getattr(detector, "unkeyed_trigger", None))
+                if without is not None and without.search("") is None:
+                    unkeyed.append((count + index, without))
+                elif without is not None:  # matches anywhere: the key does not matter
+                    self.keyed.pop()
+        self.contained = not self.always and not any(
+            _UNCONTAINED.search(pattern.pattern) for _, pattern in self.patterns
+        )
+        self.patterns += unkeyed
+        """True when a trigger found in a value is found in any text holding it (none is anchored),
+        and no trigger is always met: then a container without a trigger holds no value with one."""
+        self._database: Any = None
+        self._ascii: list[tuple[int, re.Pattern[str]]] = self.patterns
+        """Searched by ``re`` in ASCII data as well as Hyperscan's database."""
+        self._unicode: list[tuple[int, re.Pattern[str]]] = self.patterns
+        """Searched by ``re`` in non-ASCII data as well as Hyperscan's database."""
+        try:
+            import hyperscan
+        except ImportError:
+            return
+        # Each trigger alone first: one Hyperscan rejects (a backreference) is left to re.
+        compiled = [
+            (index, pattern)
+            for index, pattern in self.patterns
+            if pattern.pattern.isascii() and _hyperscan_database(hyperscan, [(index, pattern)]) is not None
+        ]
+        self._database = _hyperscan_database(hyperscan, compiled) if compiled else None
+        searched = {index for index, _ in compiled} if self._database is not None else set()
+        self._ascii = [(index, pattern) for index, pattern in self.patterns if index not in searched]
+        self._unicode = [
+            (index, pattern)
+            for index, pattern in self.patterns
+            if index not in searched or not _unicode_exact(pattern.pattern)
+        ]
+
+    def find(self, data: bytes) -> list[int]:
+        """The indexes, ascending, of the triggers met in ``data``: a detector's index for its
+        ``trigger`` (or one always met), plus `count` for its ``unkeyed_trigger``."""
+        if self._database is not None:
+            found: set[int] = set()
+            self._database.scan(data, match_event_handler=_add_id, context=found)
+            if data.isascii():
+                others = self._ascii
+                text = data.decode("ascii") if others else ""
+            else:
+                text = data.decode("utf-8", "replace")
+                others = self.patterns if _OTHER_DIGIT.search(text) else self._unicode
+            if others:
+                found.update(index for index, pattern in others if pattern.search(text))
+        else:
+            text = data.decode("utf-8", "replace")
+            found = {index for index, pattern in self.patterns if pattern.search(text)}
+        if self.always:
+            found.update(self.always)
+        return sorted(found)
+
+    def met(self, found: list[int]) -> bool:
+        """Whether ``found`` (from `find`) holds a detector's ``trigger``."""
+        return bool(found) and found[0] < self.count
+
+    def offered(self, found: list[int], key: str | None) -> list[int]:
+        """The detectors, of those whose trigger is in ``found`` (from `find`), to offer a field with
+        key ``key``: its key meets their key trigger, or their unkeyed trigger is in ``found`` too."""
+        count = self.count
+        if not found or found[0] >= count:
+            return []
+        if not self.keyed:
+            return [index for index in found if index < count]
+        refused = self._refused.get(key)
+        if refused is None:
+            if len(self._refused) >= _KEYS_CACHED:
+                self._refused.clear()
+            folded = key.casefold() if key is not None else None
+            refused = {
+                index for index, pattern in self.keyed if folded is None or pattern.search(folded) is None
+            }
+            self._refused[key] = refused
+        if not refused:
+            return [index for index in found if index < count]
+        met = set(found)
+        return [index for index in found if index < count and (index not in refused or index + count in met)]
+
+
+def _compiled(pattern: object) -> re.Pattern[str] | None:
+    """``pattern`` compiled by ``re``; None when it is None, not a string, or not a valid expression."""
+    if not isinstance(pattern, str):
+        return None
+    try:
+        return re.compile(pattern)
+    except re.error:
+        return None
+
+
+def _unicode_exact(pattern: str) -> bool:
+    """Whether ``pattern`` matches the same in UTF-8 bytes under Hyperscan as in text under ``re``,
+    but for ``\\d`` (see `_OTHER_DIGIT`): no ``\\w``, ``\\s``, ``\\b`` and their negations, no
+    ``.`` outside a class, no negated class, no inline flag."""
+    at, inside = 0, False
+    while at < len(pattern):
+        char = pattern[at]
+        if char == "\\":
+            if pattern[at + 1 : at + 2] in ("w", "W", "s", "S", "b", "B", "D"):
+                return False
+            at += 2
+            continue
+        if inside:
+            inside = char != "]"
+        elif char == "[":
+            if pattern.startswith("[^", at):
+                return False
+            inside = True
+            at += 2 if pattern.startswith("[]", at) else 1
+            continue
+        elif char == "." or (pattern.startswith("(?", at) and not pattern.startswith("(?:", at)):
+            return False
+        at += 1
+    return True
+
+
+def _hyperscan_database(hyperscan: Any, triggers: list[tuple[int, re.Pattern[str]]]) -> Any:
+    """One block-mode database reporting each trigger once, or None when Hyperscan rejects one."""
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    try:
+        database.compile(
+            expressions=[pattern.pattern.encode("ascii") for _, pattern in triggers],
+            ids=[index for index, _ in triggers],
+            elements=len(triggers),
+            flags=[hyperscan.HS_FLAG_SINGLEMATCH] * len(triggers),
+        )
+    except hyperscan.error:
+        return None
+    return database
+
+
+def _add_id(index: int, _start: int, _end: int, _flags: int, found: set[int]) -> None:
+    found.add(index)
 
 
 def scan_flows(flows: Iterable[Flow], scanner: Scanner) -> Iterator[tuple[Flow, ScanResult]]:

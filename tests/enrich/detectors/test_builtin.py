@@ -3,12 +3,16 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 import re
+import sys
 
 import pytest
 
 from privprobe.enrich.detectors import BUILTIN
 from privprobe.enrich.detectors.base import PatternDetector, key_matches, key_words, luhn_valid
+from privprobe.enrich.personal_data import Triggers
 from privprobe.plugins import Detector, Registry
 from privprobe.reference.data_types import load_data_types
 from tests.enrich.detectors import detect, field
@@ -134,3 +138,97 @@ def test_requires_key_and_prefilter() -> None:
     assert [hit.value for hit in detect(strict, "A121!", "toy")] == ["A121"]  # the value group, not the match
     assert detect(strict, "A121!", None) == []
     assert detect(strict, "A121", "toy") == []
+
+
+# --- triggers: what the Scanner searches before it offers a field to a detector -------------------------
+
+FAMILIES = ("contact", "device", "identity", "location", "network", "payment")
+
+
+def _table_rows() -> list[tuple[str, str | None, dict[str, str], str | None]]:
+    """Every (text, key, siblings, client address) of the families' parametrized tables, found and not."""
+    rows = []
+    for family in FAMILIES:
+        module = importlib.import_module(f"tests.enrich.detectors.test_{family}")
+        for test in vars(module).values():
+            for mark in getattr(test, "pytestmark", []):
+                if mark.name != "parametrize":
+                    continue
+                names = (
+                    [name.strip() for name in mark.args[0].split(",")]
+                    if isinstance(mark.args[0], str)
+                    else list(mark.args[0])
+                )
+                if "text" not in names:
+                    continue
+                for row in mark.args[1]:
+                    values = row.values if hasattr(row, "values") else row if len(names) > 1 else (row,)
+                    given = dict(zip(names, values, strict=True))
+                    rows.append(
+                        (given["text"], given.get("key"), given.get("siblings") or {}, given.get("client"))
+                    )
+    return rows
+
+
+ROWS = _table_rows()
+
+
+def test_the_tables_are_harvested() -> None:
+    assert len(ROWS) > 200
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re"])
+def test_a_trigger_never_hides_a_detection_in_the_tables(
+    engine: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if engine == "re":
+        monkeypatch.setitem(sys.modules, "hyperscan", None)  # `import hyperscan` fails: re only
+    else:
+        pytest.importorskip("hyperscan")
+    triggers = Triggers(BUILTIN)
+    assert not triggers.always and triggers.contained
+    checked = 0
+    for text, key, siblings, client in ROWS:
+        offered = triggers.offered(triggers.find(text.encode()), key)
+        # A document holding the value meets the value's trigger too (so its values get listed).
+        document = triggers.find(json.dumps({"k": text, "n": 1}, ensure_ascii=False).encode())
+        for index, detector in enumerate(BUILTIN):
+            if detect(detector, text, key, siblings, client):
+                checked += 1
+                assert index in offered, (detector.name, text, key)
+                assert index in document, (detector.name, text)
+    assert checked > 120
+
+
+@pytest.mark.parametrize("detector", BUILTIN, ids=lambda detector: detector.name)
+def test_every_builtin_detector_has_a_trigger(detector: Detector) -> None:
+    trigger = getattr(detector, "trigger", None)
+    assert isinstance(trigger, str) and re.compile(trigger).search("") is None
+    hyperscan = pytest.importorskip("hyperscan")
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(expressions=[trigger.encode()], flags=[hyperscan.HS_FLAG_SINGLEMATCH])
+
+
+@pytest.mark.parametrize(
+    ("key", "offered"),
+    [
+        ("imei", True),
+        ("deviceIMEI", True),
+        ("device_imei", True),
+        ("Imei1", True),
+        ("order_no", False),
+        (None, False),
+    ],
+)
+def test_a_key_trigger_follows_key_matches(key: str | None, offered: bool) -> None:
+    imei = next(detector for detector in BUILTIN if detector.name == "imei")
+    triggers = Triggers([imei])
+    assert bool(triggers.offered(triggers.find(b"352099001761481"), key)) is offered
+
+
+def test_an_unkeyed_trigger_lets_the_strict_form_through_without_a_key() -> None:
+    mobile = next(detector for detector in BUILTIN if detector.name == "kr_mobile")
+    triggers = Triggers([mobile])
+    assert triggers.offered(triggers.find(b"010-9876-5432"), "memo") == [0]
+    assert triggers.offered(triggers.find(b"01098765432"), "memo") == []
+    assert triggers.offered(triggers.find(b"01098765432"), "phone") == [0]

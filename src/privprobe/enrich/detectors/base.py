@@ -21,8 +21,11 @@ key such as ``phone``. Key names match `FieldText.key` case-insensitively, by wo
 ``phone``, ``user_phone`` and ``phoneNumber``; names of five letters or more, and Korean or Chinese
 names, also match inside a key (``휴대폰`` in ``휴대폰번호``).
 
-Detectors run on every field of every flow, so a cheap ``prefilter`` (``@``, a digit run) rejects
-most fields before the pattern runs, key matching is cached, and regexes are compiled at import.
+Detectors would run on every field of every flow, so each declares a ``trigger``: a regular
+expression that every value it reports contains (``@``, a digit run, a hex run), which the Scanner
+searches for all detectors at once, calling only the detectors whose trigger occurs. A ``prefilter``
+rejects fields before the pattern runs when the detector is called directly, key matching is cached,
+and regexes are compiled at import.
 """
 
 from __future__ import annotations
@@ -64,6 +67,13 @@ def key_matches(key: str, names: frozenset[str]) -> bool:
         if (len(name_joined) >= 5 or not name_joined.isascii()) and name_joined in joined:
             return True
     return False
+
+
+def key_trigger(names: frozenset[str]) -> str:
+    """A regular expression that occurs in every casefolded key `key_matches` matches to ``names``: each
+    name's letters, separators allowed between them (a key matches only when it holds them so)."""
+    joined = sorted({"".join(key_words(name)) for name in names} - {""})
+    return "|".join(r"[\W_]*".join(re.escape(char) for char in name) for name in joined)
 
 
 def digits_of(value: str) -> str:
@@ -112,6 +122,20 @@ class PatternDetector:
     """Confidence when the validator cannot tell, under a matching key (never reported without one)."""
     prefilter: re.Pattern[str] | None = None
     """A cheap search that must succeed before ``pattern`` runs."""
+    trigger: str | None = None
+    """A regular expression that occurs in every field this detector reports in (the Scanner offers
+    a field only to the detectors whose trigger occurs in it; see `privprobe.plugins.Detector`);
+    None: offered every field. With ``keyed_pattern``, it must cover that pattern's values."""
+    unkeyed_trigger: str | None = None
+    """With ``keyed_pattern``: what occurs in every value ``pattern`` (the stricter) matches, which
+    is all that is sought without a matching key; None: ``trigger``."""
+
+    @property
+    def key_trigger(self) -> str | None:
+        """With ``requires_key``, or ``keyed_pattern`` and ``unkeyed_trigger``: what occurs in the
+        casefolded key matching ``key_names`` (see `privprobe.plugins.Detector`); None otherwise."""
+        keyed = self.keyed_pattern is not None and self.unkeyed_trigger is not None
+        return key_trigger(self.key_names) if self.requires_key or keyed else None
 
     def detect(self, field: FieldText) -> Iterator[Detection]:
         """Every value of the data type in ``field``, with confidence and explanation."""

@@ -115,6 +115,9 @@ EMAIL = PatternDetector(
     confidence_with_key=0.97,
     confidence_without_key=0.9,
     prefilter=re.compile("@"),
+    # The character before "@" ends the local part, the one after starts a label; a dot and a
+    # letter start the top-level label.
+    trigger=r"[A-Za-z0-9_%+-]@[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z]",
 )
 
 # Before a number: no letter, digit or joining punctuation (an id like "ord-010-..." is not a phone).
@@ -221,6 +224,11 @@ KR_MOBILE = PatternDetector(
     confidence_with_key=0.95,
     confidence_without_key=0.75,
     prefilter=_DIGIT_GROUP,
+    # Both patterns: the mobile prefix without its trunk "0", then 3-4 and 4 digits; without a key,
+    # with a separator after the prefix, or the country code before it ("82", a separator and "0"
+    # optional, or the ")" of "(0)" and a separator).
+    trigger=r"1[016-9][-. ]?\d{3,4}[-. ]?\d{4}",
+    unkeyed_trigger=r"01[016-9][-. ]|(?:82[-. ]?0?|\)[-. ]?)1[016-9][-. ]?\d{3,4}[-. ]?\d{4}",
 )
 
 KR_LANDLINE = PatternDetector(
@@ -234,4 +242,6 @@ KR_LANDLINE = PatternDetector(
     describe=landline_description,
     confidence_with_key=0.85,
     prefilter=_DIGIT_GROUP,
+    # Every form ends in 3-4 digits, a separator or none (a hyphen after "(02) "), and 4 digits.
+    trigger=r"\d{3}[-. ]?\d{4}",
 )

@@ -77,6 +77,7 @@ _UUID = f"{_HEX}{{8}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{4}}-{_HEX}{{12}}"
 _NOT_HEX_BEFORE = "(?<![0-9A-Za-z_-])"
 _NOT_HEX_AFTER = "(?![0-9A-Za-z_]|-[0-9A-Fa-f])"
 UUID_PATTERN = re.compile(f"{_NOT_HEX_BEFORE}(?P<value>{_UUID}){_NOT_HEX_AFTER}")
+_HEX_OCTETS = f"{_HEX}{{2}}(?:[:-]{_HEX}{{2}}){{5}}"
 
 IMEI = PatternDetector(
     name="imei",
@@ -88,6 +89,7 @@ IMEI = PatternDetector(
     requires_key=True,
     validator=lambda value: luhn_valid(value) and len(set(value)) > 1,
     confidence_with_key=0.9,
+    trigger=r"\d{15}",
 )
 
 _MAC_SEPARATED = (
@@ -127,6 +129,9 @@ MAC = PatternDetector(
     confidence_with_key=0.9,
     confidence_without_key=0.5,
     prefilter=re.compile(f"{_HEX}{{2}}[:.-]?{_HEX}{{2}}"),
+    # The keyed pattern's forms (it accepts what the plain one does), separators not tied together.
+    trigger=f"{_HEX_OCTETS}|{_HEX}{{4}}\\.{_HEX}{{4}}\\.{_HEX}{{4}}|{_HEX}{{12}}",
+    unkeyed_trigger=f"{_HEX_OCTETS}|{_HEX}{{4}}\\.{_HEX}{{4}}\\.{_HEX}{{4}}",
 )
 
 
@@ -144,6 +149,7 @@ AD_ID = PatternDetector(
     requires_key=True,
     validator=not_constant,
     confidence_with_key=0.9,
+    trigger=_UUID,
 )
 
 OAID = PatternDetector(
@@ -157,6 +163,7 @@ OAID = PatternDetector(
     requires_key=True,
     validator=not_constant,
     confidence_with_key=0.85,
+    trigger=f"{_UUID}|{_HEX}{{16}}",
 )
 
 IDFV = PatternDetector(
@@ -168,6 +175,7 @@ IDFV = PatternDetector(
     requires_key=True,
     validator=not_constant,
     confidence_with_key=0.85,
+    trigger=_UUID,
 )
 
 _SHARED_ANDROID_ID = "9774d56d682e549c"
@@ -181,4 +189,5 @@ ANDROID_ID = PatternDetector(
     requires_key=True,
     validator=lambda value: not_constant(value) and value.lower() != _SHARED_ANDROID_ID,
     confidence_with_key=0.85,
+    trigger=f"{_HEX}{{16}}",
 )

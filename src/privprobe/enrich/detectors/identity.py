@@ -170,6 +170,8 @@ KR_RRN = PatternDetector(
     confidence_without_key=0.9,
     confidence_unverified=0.6,
     prefilter=_SIX_DIGITS,
+    trigger=r"\d{6}[- ]?[1-4]\d{6}",
+    unkeyed_trigger=r"\d{6}[- ][1-4]\d{6}",
 )
 
 KR_FOREIGNER_NO = PatternDetector(
@@ -185,6 +187,8 @@ KR_FOREIGNER_NO = PatternDetector(
     confidence_without_key=0.85,
     confidence_unverified=0.55,
     prefilter=_SIX_DIGITS,
+    trigger=r"\d{6}[- ]?[5-8]\d{6}",
+    unkeyed_trigger=r"\d{6}[- ][5-8]\d{6}",
 )
 
 
@@ -206,6 +210,7 @@ KR_PASSPORT = PatternDetector(
     requires_key=True,
     describe=passport_form,
     confidence_with_key=0.85,
+    trigger=r"[MSRGDmsrgd]\d{8}|[A-Za-z]\d{3}[A-Za-z]\d{4}",
 )
 
 LICENCE_REGIONS = {
@@ -255,6 +260,8 @@ KR_DRIVER_LICENCE = PatternDetector(
     requires_key=True,
     describe=licence_region,
     confidence_with_key=0.85,
+    # Both forms end in 2, 6 and 2 digits, one separator or none between them.
+    trigger=r"\d{2}[- ]?\d{6}[- ]?\d{2}",
 )
 
 KR_PCCC = PatternDetector(
@@ -267,4 +274,6 @@ KR_PCCC = PatternDetector(
     confidence_with_key=0.95,
     confidence_without_key=0.7,
     prefilter=re.compile(r"[Pp]-?\d{12}"),
+    trigger=r"[Pp]-?\d{12}",
+    unkeyed_trigger=r"P\d{12}",
 )

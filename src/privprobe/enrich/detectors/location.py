@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
-from privprobe.enrich.detectors.base import key_matches, key_words
+from privprobe.enrich.detectors.base import key_matches, key_trigger, key_words
 from privprobe.plugins import Detection, FieldText
 
 LATITUDE_KEYS = frozenset(["lat", "latitude", "위도", "纬度"])
@@ -99,6 +99,14 @@ class CoordinateDetector:
     """A coordinate whose partner was not seen."""
     confidence_xy: float = 0.5
     """An ``x``/``y`` pair of siblings."""
+    trigger: str | None = r"\d\.\d"
+    """Every coordinate reported has a decimal point between digits (whole degrees are skipped)."""
+
+    @property
+    def key_trigger(self) -> str | None:
+        """What occurs in every casefolded key `role_of` gives a role: ``x`` or ``y`` alone, or a
+        latitude, longitude or pair key name (see `privprobe.plugins.Detector`)."""
+        return r"\A[\W_]*[xy][\W_]*\Z|" + key_trigger(LATITUDE_KEYS | LONGITUDE_KEYS | PAIR_KEYS)
 
     def detect(self, field: FieldText) -> Iterator[Detection]:
         """The coordinate in ``field``, when its key names one."""

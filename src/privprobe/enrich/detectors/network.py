@@ -82,6 +82,9 @@ class IpAddressDetector:
     """The capturing device's own address."""
     confidence_keyed: float = 0.6
     """Another public address under an IP key."""
+    trigger: str | None = r"\d\.\d{1,3}\.\d{1,3}\.\d|:[0-9A-Fa-f]*:"
+    """Four dotted numbers, or two colons with only hex digits between them (every IPv6 candidate has
+    two colons in a run of hex digits and colons)."""
 
     def detect(self, field: FieldText) -> Iterator[Detection]:
         """Addresses in ``field`` that are the client's own, or public ones under an IP key."""

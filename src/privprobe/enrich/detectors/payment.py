@@ -106,4 +106,6 @@ PAYMENT_CARD = PatternDetector(
     confidence_with_key=0.95,
     confidence_without_key=0.75,
     prefilter=re.compile(r"\d{4}"),
+    # Every brand's IIN starts with 2-6 or 9 (the first ASCII digit of the value, as `brand_of` reads it).
+    trigger=r"[2-69]\d{12}|\d{4}[ -]\d{4}[ -]\d{4}[ -]\d|\d{4}[ -]\d{6}[ -]\d{4}",
 )
