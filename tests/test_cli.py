@@ -164,11 +164,29 @@ def test_hostile_values_are_printed_as_text(case: Path, tmp_path: Path) -> None:
     assert "[link=file:///etc/passwd]" in table and "\x1b" not in table
 
 
-def test_demo_runs_offline(tmp_path: Path) -> None:
-    out = run(tmp_path / "ws", "demo")
+def test_demo_on_the_sample_runs_offline(tmp_path: Path) -> None:
+    out = run(tmp_path / "ws", "demo", "--sample")
     assert "capture 1: 12 flows" in out and "mmstat" in out
-    again = run(tmp_path / "ws", "demo")
-    assert "capture 1: 12 flows" in again
+    assert "canary:persona-email" in out and "query.em" in out
+    again = run(tmp_path / "ws", "demo", "--sample")
+    assert "capture 1: 12 flows" in again, "the demo case starts afresh"
+
+
+def test_demo_captures_the_demo_shop_in_three_phases(tmp_path: Path) -> None:
+    from privprobe.cli.demo import _browser_missing
+
+    if reason := _browser_missing():
+        pytest.skip(reason)
+    out = run(tmp_path / "ws", "demo")
+    for phase in ("before_consent", "accepted", "refused"):
+        assert f"phase {phase}" in out
+    hits = json.loads(run(tmp_path / "ws", "hits", "demo-shop", "-f", "json"))
+    refused_to_meta = [h for h in hits if h["phase"] == "refused" and h["host"] == "www.facebook.com"]
+    assert any(h["data_type"] == "contact.email" and "sha256" in h["encoding"] for h in refused_to_meta)
+    assert any(
+        h["phase"] == "refused" and h["host"] == "log.mmstat.com" and h["data_type"] == "contact.phone"
+        for h in hits
+    )
 
 
 def test_reference_show_and_trackerdb_import(case: Path, tmp_path: Path) -> None:

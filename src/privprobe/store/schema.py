@@ -41,9 +41,9 @@ capture_files = sa.Table(
     metadata,
     sa.Column("case_name", sa.String(200), primary_key=True),
     sa.Column("capture_id", sa.Integer, primary_key=True),
-    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("sha256", sa.String(64), nullable=False),
     sa.Column("size", sa.BigInteger, nullable=False),
-    sa.Column("original_name", sa.Text, nullable=False),
+    sa.Column("original_name", sa.String(500), primary_key=True),
     sa.Column("format", sa.String(40), nullable=False),
     sa.ForeignKeyConstraint(["case_name", "capture_id"], ["captures.case_name", "captures.id"]),
 )

@@ -10,19 +10,10 @@ The HAR is generated, never downloaded; the demo is entirely offline.
 
 from __future__ import annotations
 
-import contextlib
 import json
-import shutil
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlencode
-
-from privprobe import pipeline
-from privprobe.errors import CaseError
-from privprobe.model import Case, CaseId, Phase
-from privprobe.plugins import Registry
-from privprobe.store import Workspace
-from privprobe.tables import Format, write
 
 DEMO_CASE = "demo-shop"
 PERSONA = {"email": "minji.kim@example.com", "phone": "010-1234-5678", "name": "김민지"}
@@ -122,46 +113,3 @@ def _entry(index: int, url: str, method: str, ip: str | None, body: dict[str, An
     if ip is not None:
         entry["serverIPAddress"] = ip
     return entry
-
-
-def run_demo(workspace: Workspace, out: IO[str]) -> None:
-    """Create the demo case afresh in ``workspace``, import the sample, and list where data goes."""
-    folder = workspace.root / "demo"
-    folder.mkdir(parents=True, exist_ok=True)
-    har = write_sample_har(folder / "shop-example.har")
-    case = Case(CaseId(DEMO_CASE), "Demo Shop Co., Ltd.", ("shop.example",), (), "KR")
-    if workspace.db_url is None:
-        shutil.rmtree(workspace.case_folder(DEMO_CASE), ignore_errors=True)  # start the demo afresh
-    with workspace.store(DEMO_CASE, create=True) as store, contextlib.suppress(CaseError):
-        store.add_case(case)  # in a shared database the demo case may exist from an earlier run
-    result = pipeline.import_file(
-        workspace, DEMO_CASE, har, Registry.from_entry_points(), phase=Phase.ACCEPTED, label="demo sample"
-    )
-    out.write(f"capture {result.capture.id}: {result.capture.flow_count} flows from {har.name}\n")
-    rows = [row.as_dict() for row in pipeline.destinations(workspace, DEMO_CASE)]
-    write(
-        rows,
-        [
-            "host",
-            "organisation",
-            "parent",
-            "organisation_country",
-            "server_countries",
-            "network_owners",
-            "party",
-            "flows",
-            "leaves_by_server",
-            "leaves_by_organisation",
-        ],
-        Format.TABLE,
-        out,
-        title="Where the demo shop's traffic goes",
-    )
-    countries = [row.as_dict() for row in pipeline.destination_countries(workspace, DEMO_CASE)]
-    write(
-        countries,
-        ["country", "by", "flows", "hosts", "organisations"],
-        Format.TABLE,
-        out,
-        title="Destination countries",
-    )
