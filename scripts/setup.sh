@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Install everything privprobe needs, idempotently: a virtual environment in .venv with privprobe and
-# its extras. `--dev` adds the test and lint tools. Safe to run again: it skips what is already done.
+# its extras; for browser captures Debian's chromium and Korean fonts, and the npm package
+# @duckduckgo/autoconsent (pinned in package.json and package-lock.json) in ./node_modules.
+# `--dev` adds the test and lint tools. Safe to run again: it skips what is already done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,5 +20,30 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   .venv/bin/python -m pip install --quiet --upgrade pip
   .venv/bin/python -m pip install --quiet -e ".[$extras]"
   touch "$stamp"
+fi
+# Browser captures: Debian's chromium (never `playwright install`) and fonts-nanum (Korean pages and
+# reports). Installed when missing and we are root; otherwise say what to install. Not fatal: the
+# rest of privprobe works without them, and the capture tests skip.
+missing=()
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -d /usr/share/fonts/truetype/nanum ] || missing+=(fonts-nanum)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
+      echo "setup: could not install ${missing[*]} with apt-get; captures need them" >&2
+  else
+    echo "setup: for browser captures, install as root: apt-get install -y ${missing[*]}" >&2
+  fi
+fi
+
+# Consent-banner rules: @duckduckgo/autoconsent into ./node_modules, exactly as package-lock.json pins it.
+if [ ! -f node_modules/@duckduckgo/autoconsent/package.json ]; then
+  if command -v npm >/dev/null; then
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error ||
+      npm install --ignore-scripts --no-audit --no-fund --loglevel=error ||
+      echo "setup: npm could not install @duckduckgo/autoconsent; consent falls back to button text" >&2
+  else
+    echo "setup: npm not found; without @duckduckgo/autoconsent consent falls back to button text" >&2
+  fi
 fi
 echo "setup: ready (.venv, extras: $extras)"
