@@ -22,6 +22,40 @@ def run(workspace: Path, *args: str, code: int = 0) -> str:
     return result.stdout
 
 
+def one_entry_har(url: str, creator: str = "t") -> dict[str, object]:
+    """A minimal HAR 1.2 with one GET of ``url``, as an exporter writes it."""
+    request = {
+        "method": "GET",
+        "url": url,
+        "httpVersion": "HTTP/1.1",
+        "headers": [],
+        "cookies": [],
+        "queryString": [],
+        "headersSize": -1,
+        "bodySize": 0,
+    }
+    response = {
+        "status": 200,
+        "statusText": "",
+        "httpVersion": "HTTP/1.1",
+        "headers": [],
+        "cookies": [],
+        "content": {"size": 0, "mimeType": ""},
+        "redirectURL": "",
+        "headersSize": -1,
+        "bodySize": 0,
+    }
+    entry = {
+        "startedDateTime": "2024-01-01T00:00:00Z",
+        "time": 1,
+        "request": request,
+        "response": response,
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+    }
+    return {"log": {"version": "1.2", "creator": {"name": creator, "version": "1"}, "entries": [entry]}}
+
+
 @pytest.fixture
 def case(tmp_path: Path) -> Path:
     workspace = tmp_path / "ws"
@@ -122,41 +156,9 @@ def test_unknown_case(tmp_path: Path) -> None:
 
 
 def test_hostile_values_are_printed_as_text(case: Path, tmp_path: Path) -> None:
-    har = {
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "[bold red]x[/]", "version": "1"},
-            "entries": [
-                {
-                    "startedDateTime": "2024-01-01T00:00:00Z",
-                    "time": 1,
-                    "request": {
-                        "method": "GET",
-                        "url": "https://evil.example/[link=file:///etc/passwd]x[/link]\x1b[2J",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [],
-                        "cookies": [],
-                        "queryString": [],
-                        "headersSize": -1,
-                        "bodySize": 0,
-                    },
-                    "response": {
-                        "status": 200,
-                        "statusText": "",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [],
-                        "cookies": [],
-                        "content": {"size": 0, "mimeType": ""},
-                        "redirectURL": "",
-                        "headersSize": -1,
-                        "bodySize": 0,
-                    },
-                    "cache": {},
-                    "timings": {"send": 0, "wait": 0, "receive": 0},
-                }
-            ],
-        }
-    }
+    har = one_entry_har(
+        "https://evil.example/[link=file:///etc/passwd]x[/link]\x1b[2J", creator="[bold red]x[/]"
+    )
     path = tmp_path / "evil.har"
     path.write_text(json.dumps(har))
     run(case, "import", "shop", str(path))
@@ -196,41 +198,7 @@ def test_reference_show_and_trackerdb_import(case: Path, tmp_path: Path) -> None
     assert versions["organisations"].startswith("organisations ") and "iptocc" in " ".join(versions.values())
     db = tmp_path / "trackerdb.json"
     db.write_text(json.dumps(DB))
-    har = {
-        "log": {
-            "version": "1.2",
-            "creator": {"name": "t", "version": "1"},
-            "entries": [
-                {
-                    "startedDateTime": "2024-01-01T00:00:00Z",
-                    "time": 1,
-                    "request": {
-                        "method": "GET",
-                        "url": "https://stats.pixelworks.example/p.gif",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [],
-                        "cookies": [],
-                        "queryString": [],
-                        "headersSize": -1,
-                        "bodySize": 0,
-                    },
-                    "response": {
-                        "status": 200,
-                        "statusText": "",
-                        "httpVersion": "HTTP/1.1",
-                        "headers": [],
-                        "cookies": [],
-                        "content": {"size": 0, "mimeType": ""},
-                        "redirectURL": "",
-                        "headersSize": -1,
-                        "bodySize": 0,
-                    },
-                    "cache": {},
-                    "timings": {"send": 0, "wait": 0, "receive": 0},
-                }
-            ],
-        }
-    }
+    har = one_entry_har("https://stats.pixelworks.example/p.gif", creator="t")
     (tmp_path / "t.har").write_text(json.dumps(har))
     run(case, "import", "shop", str(tmp_path / "t.har"))
     before = json.loads(run(case, "destinations", "shop", "-f", "json"))
