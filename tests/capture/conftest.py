@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -107,13 +106,3 @@ def chromium() -> str:
     if importlib.util.find_spec("playwright") is None:
         pytest.skip("playwright is not installed")
     return CHROMIUM
-
-
-def wait_for(condition: Any, seconds: float = 5.0) -> bool:
-    """Poll ``condition()`` until it is true or ``seconds`` pass (for server-side effects)."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.05)
-    return bool(condition())

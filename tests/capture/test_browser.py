@@ -204,3 +204,38 @@ def test_demo_shop_bundle_verifies_and_tampering_is_detected(shop_bundle: tuple[
     har.write_bytes(bytes(data))
     problems = verify(bundle)
     assert [(p.kind, p.path) for p in problems] == [("changed", "phases/refused/traffic.har")]
+
+
+def test_a_renderer_crash_is_a_fault_that_stops_the_walk(chromium: str) -> None:
+    import asyncio
+    import contextlib
+
+    from playwright.async_api import Error, Frame, async_playwright
+
+    from privprobe.capture.browser import FLAGS
+    from privprobe.capture.watch import Watch
+
+    async def no_frames(frame: Frame) -> None:
+        return None
+
+    async def crash() -> list[str]:
+        faults: list[str] = []
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium, args=list(FLAGS))
+            page = await browser.new_page()
+            watch = Watch(faults, None)
+            watch.hook(page, no_frames)
+            session = await page.context.new_cdp_session(page)
+            # What a renderer bug or an out-of-memory kill does; the command itself never answers.
+            with contextlib.suppress(Error, TimeoutError):
+                await asyncio.wait_for(session.send("Page.crash"), 2.0)
+            for _ in range(100):
+                if faults:
+                    break
+                await asyncio.sleep(0.05)
+            with pytest.raises(Watch.Stopped):
+                watch.check()
+            await browser.close()
+        return faults
+
+    assert asyncio.run(crash()) == ["the renderer crashed on about:blank"]

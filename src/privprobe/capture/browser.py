@@ -1,6 +1,6 @@
 """``privprobe capture web``: a real Chromium through the three consent phases, sealed as a bundle.
 
-`capture_web` runs ``before_consent`` (load, dwell, scroll, visit same-site pages, touch nothing on
+`capture_web` runs ``before_consent`` (load, scroll, dwell, visit same-site pages, touch nothing on
 the banner; the privacy policy is saved too), ``accepted`` (accept on the banner first, then the same
 visit) and ``refused`` (refuse first, then the same), each in a fresh temporary profile
 (`privprobe.capture.phase`), and seals what they recorded with a manifest (docs/bundle.md) that says
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from privprobe.capture.bundle import BundleWriter, Outcome
@@ -35,7 +35,7 @@ from privprobe.errors import MissingExtra, PrivprobeError
 from privprobe.model import Phase
 
 if TYPE_CHECKING:
-    from privprobe.capture.consent import Autoconsent, ConsentSettings
+    from privprobe.capture.consent import Action, Autoconsent, ConsentSettings
     from privprobe.capture.persona import Persona
     from privprobe.capture.phase import PhaseResult
 
@@ -56,7 +56,7 @@ VIEWPORT = {"width": 1366, "height": 768}
 THIRD_PARTY_COOKIES = "allowed, as in a default profile"
 
 Progress = Callable[[str], None]
-_PLAN: tuple[tuple[Phase, Literal["accept", "refuse"] | None], ...] = (
+_PLAN: tuple[tuple[Phase, Action | None], ...] = (
     (Phase.BEFORE_CONSENT, None),
     (Phase.ACCEPTED, "accept"),
     (Phase.REFUSED, "refuse"),
@@ -79,7 +79,7 @@ class CaptureOptions:
     pages: int = 5
     """Same-site pages visited per phase, the first page included."""
     dwell: float = 3.0
-    """Seconds spent on each page before scrolling and saving it."""
+    """Seconds on each page, from its load (or the consent choice) to its saving, the scroll included."""
     persona: Path | None = None
     """A persona file (canaries, login and checkout steps) run in every phase."""
     resolve: tuple[str, ...] = ()

@@ -146,8 +146,8 @@ class _Visit:
         """Prepare the context, walk under the watchdog, then record what the browser holds."""
         limit = asyncio.timeout(self.options.phase_timeout)  # the watchdog
         try:
-            page = await self._prepare(context)
             async with limit:
+                page = await self._prepare(context)
                 await self._walk(context, page, policy_folder)
         except TimeoutError:
             what = "the phase time limit of {:g} s was reached" if limit.expired() else "a step timed out"
@@ -239,8 +239,11 @@ class _Visit:
         self.watch.check()
         await links.scroll_to_bottom(page)
         await asyncio.sleep(max(0.0, self.options.dwell - (time.monotonic() - self._arrived)))
-        self.pages.append(await record.save_page(page, self.folder, len(self.pages) + 1, requested))
-        self.storage |= await record.storage_snapshot(page)
+        saved, storage = await asyncio.gather(
+            record.save_page(page, self.folder, len(self.pages) + 1, requested), record.storage_snapshot(page)
+        )
+        self.pages.append(saved)
+        self.storage |= storage
 
     async def _finish(self, context: BrowserContext) -> None:
         for page in context.pages:

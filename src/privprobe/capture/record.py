@@ -172,15 +172,32 @@ async def screenshot(page: Page, folder: Path, name: str) -> str | None:
 
 
 async def save_page(page: Page, folder: Path, order: int, requested: str) -> dict[str, Any]:
-    """Write ``pages/NNN.html`` and ``screenshots/page-NNN.png``; the entry of pages/index.json."""
+    """Write ``pages/NNN.html`` and ``screenshots/page-NNN.png``; the entry of pages/index.json.
+
+    The HTML and the screenshot are taken together: the browser paints while the page serialises.
+    """
     (folder / "pages").mkdir(exist_ok=True)
     entry: dict[str, Any] = {"order": order, "requested": requested, "url": page.url, "saved": now()}
-    try:
-        html = await asyncio.wait_for(page.content(), ANSWER_SECONDS)
-        entry["title"] = await asyncio.wait_for(page.title(), ANSWER_SECONDS)
+    html, entry["screenshot"] = await asyncio.gather(
+        _html(page), screenshot(page, folder, f"page-{order:03d}")
+    )
+    if isinstance(html, str):
         (folder / "pages" / f"{order:03d}.html").write_bytes(html.encode("utf-8", "backslashreplace"))
-        entry["file"] = f"pages/{order:03d}.html"
-    except (PlaywrightError, TimeoutError) as fault:
-        entry["file"], entry["error"] = None, f"the page's HTML could not be read: {fault or 'time-out'}"
-    entry["screenshot"] = await screenshot(page, folder, f"page-{order:03d}")
+        entry |= {"file": f"pages/{order:03d}.html", "title": await _title(page)}
+    else:
+        entry |= {"file": None, "error": f"the page's HTML could not be read: {html}"}
     return entry
+
+
+async def _html(page: Page) -> str | Exception:
+    try:
+        return await asyncio.wait_for(page.content(), ANSWER_SECONDS)
+    except (PlaywrightError, TimeoutError) as fault:
+        return fault if str(fault) else TimeoutError("time-out")
+
+
+async def _title(page: Page) -> str | None:
+    try:
+        return await asyncio.wait_for(page.title(), ANSWER_SECONDS)
+    except (PlaywrightError, TimeoutError):
+        return None

@@ -16,7 +16,9 @@ def capture_web(
     name: Annotated[str, typer.Argument(help="A name for the capture (the bundle folder's default name).")],
     url: Annotated[str, typer.Argument(help="The page to start from.")],
     pages: Annotated[int, typer.Option(help="Same-site pages visited per phase.")] = 5,
-    dwell: Annotated[float, typer.Option(help="Seconds on each page before scrolling and saving it.")] = 3.0,
+    dwell: Annotated[
+        float, typer.Option(help="Seconds on each page, scroll included, before saving it.")
+    ] = 3.0,
     persona: Annotated[
         Path | None, typer.Option(help="Persona file: canaries and login/checkout steps.")
     ] = None,
