@@ -191,8 +191,9 @@ def scan(workspace: Workspace, case: str, registry: Registry, *, rescan: bool = 
     """Search the flows of every capture not yet scanned with the current canaries and detectors."""
     with workspace.store(case) as store:
         case_id = store.case(case).name
-        scanner = Scanner(store.canaries(case), list(registry.detectors.values()))
-        fingerprint = scan_fingerprint(store.canaries(case), registry)
+        canaries = store.canaries(case)
+        scanner = Scanner(canaries, list(registry.detectors.values()))
+        fingerprint = scan_fingerprint(canaries, registry)
         done = store.scanned(case)
         totals = [0, 0, 0]
         notes: list[str] = []
