@@ -133,3 +133,94 @@ class DataHit:
     """1.0 for a canary; a detector's confidence (0-1) otherwise."""
     explanation: str
     """Why this is a hit, in one sentence (the form matched, the checksum that passed, the key name)."""
+
+
+class DeclarationKind(StrEnum):
+    """What a statement of the controller declares (one privacy-policy record or sentence)."""
+
+    COLLECTS = "collects"
+    """Data items collected: ``data_types``, ``required``, ``basis`` (consent or the legal basis)."""
+    PURPOSE = "purpose"
+    """A purpose of processing (``purpose``), with the items it uses when the policy says so."""
+    RETAINS = "retains"
+    """A retention period (``retention``) for some items or a purpose; ``basis`` names a statute."""
+    PROVIDES = "provides"
+    """Provision to a third party (제3자 제공): recipient, country, items, purpose, retention."""
+    ENTRUSTS = "entrusts"
+    """Entrustment to a trustee (처리위탁): recipient, country, entrusted work in ``purpose``;
+    a sub-trustee (재위탁) names its trustee in ``parent``."""
+    TRANSFERS_ABROAD = "transfers_abroad"
+    """Overseas transfer (국외 이전): the five items of PIPA Art. 28-8(2) and the legal ground."""
+    STORES_IN = "stores_in"
+    """Where the data is stored or processed (``countries``), e.g. a cloud region."""
+    DOMESTIC_AGENT = "domestic_agent"
+    """The domestic agent of Art. 31-2: ``recipient`` is its name, with address, phone, e-mail."""
+    PRIVACY_OFFICER = "privacy_officer"
+    """The privacy officer (개인정보 보호책임자) or responsible department and its contact."""
+    AUTOMATIC_COLLECTION = "automatic_collection"
+    """Cookies, SDKs and similar tools (``recipient`` when a third party runs one); ``refusal``."""
+    RIGHTS = "rights"
+    """The data subject's rights and how to exercise them (``purpose`` holds the means)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PolicySpan:
+    """Where a declaration is written: a character range of one normalised policy text."""
+
+    document: str
+    """SHA-256 of the policy file as captured (the evidence file)."""
+    section: str | None
+    """Anchor of the section (``제7조``, ``제3조/가``), None before the first heading."""
+    start: int
+    """Offset of the first character in the normalised text."""
+    end: int
+    """Offset just past the last character."""
+
+
+@dataclass(frozen=True, slots=True)
+class Declaration:
+    """One thing the controller states it does, in the shared vocabulary, with where it says so.
+
+    Fields a statement does not mention stay empty: an empty ``contact`` on an overseas transfer is
+    exactly what the Art. 28-8(2) checklist reports missing.
+    """
+
+    kind: DeclarationKind
+    """What is declared."""
+    source: PolicySpan
+    """The sentence, list item or table record that says it."""
+    data_types: tuple[str, ...] = ()
+    """`DataType` ids of the items concerned, in order of mention."""
+    items: str = ""
+    """The items as written (``이름, 휴대전화번호, 배송지 주소``), including words no type matched."""
+    required: bool | None = None
+    """For ``collects``: True for required (필수), False for optional (선택), None when not said."""
+    basis: str = ""
+    """The legal basis or ground as written (``정보주체의 동의``, ``전자상거래법``), empty when not said."""
+    ground: str = ""
+    """The basis in the law's terms when recognised: ``consent``, ``without_consent``, ``contract``,
+    ``statute``, ``legitimate_interest``, ``certification``, ``adequacy``; empty when not said."""
+    recipient: str = ""
+    """The recipient, trustee, agent or officer as named in the text."""
+    organisation: str | None = None
+    """Id of the recipient in the organisation table (``google``), None when not matched."""
+    vague: bool = False
+    """The recipient is a category, not a name (``광고 파트너``, ``service providers``)."""
+    parent: str = ""
+    """For a sub-trustee: the trustee it works for, as named."""
+    countries: tuple[str, ...] = ()
+    """ISO 3166-1 alpha-2 codes of the countries named; ``ZZ`` for "worldwide" and the like."""
+    country_text: str = ""
+    """The countries as written."""
+    purpose: str = ""
+    """The purpose, or for a trustee the entrusted work, as written."""
+    retention: str = ""
+    """The retention period as written."""
+    time_method: str = ""
+    """For an overseas transfer: when and how (``주문 시 네트워크를 통한 전송``)."""
+    contact: str = ""
+    """E-mail, phone or other contact of the recipient, agent or officer."""
+    address: str = ""
+    """Postal address (domestic agent, recipient), as written."""
+    refusal: str = ""
+    """How to refuse and what refusing costs, as written."""
