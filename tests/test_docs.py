@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import typer
 
-from privprobe import facts, model
+from privprobe import facts, findings, model
 from privprobe.cli import app
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -53,7 +53,7 @@ def test_every_command_has_help() -> None:
 
 DATACLASSES = [
     cls
-    for module in (model, facts)
+    for module in (model, facts, findings)
     for cls in vars(module).values()
     if dataclasses.is_dataclass(cls) and cls.__module__ == module.__name__
 ]

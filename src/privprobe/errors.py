@@ -6,6 +6,8 @@ PrivprobeError
 │   └── ReadError       a reader stopped at a fault; flows before it are kept (partial capture)
 ├── MissingExtra        an optional dependency is not installed (``pip install privprobe[mitm]``)
 ├── CaseError           unknown case, duplicate case, bad case settings
+│   └── FactError       a case fact's key is unknown or its value is not of the expected form
+├── PenaltyError        a penalty choice lies outside the law's bands, or a fact it needs is missing
 └── StoreError          the case database cannot be opened or migrated
 """
 
@@ -45,6 +47,14 @@ class MissingExtra(PrivprobeError):
 
 class CaseError(PrivprobeError):
     """A case does not exist, exists already, or has bad settings."""
+
+
+class FactError(CaseError):
+    """A case fact's key is unknown or its value is not of the expected form; the message names both."""
+
+
+class PenaltyError(PrivprobeError):
+    """A penalty choice lies outside what the law allows, or a case fact the calculation needs is missing."""
 
 
 class StoreError(PrivprobeError):

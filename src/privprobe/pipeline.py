@@ -18,6 +18,8 @@ from pathlib import Path
 
 from privprobe import __version__
 from privprobe.capture.bundle import FORMAT_VERSION, MANIFEST, verify
+from privprobe.declared.policy import Language, Reading, extract, load_policy
+from privprobe.declared.policy.load import BUNDLE_POLICY
 from privprobe.enrich.destinations import CountryRow, DestinationRow, attribute, countries, summarise
 from privprobe.enrich.personal_data import Scanner
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
@@ -102,7 +104,28 @@ def import_bundle(
             store.add_file(case_id, capture, manifest)
             reasons = [reason for reason in (phase.partial_reason, str(error) if error else None) if reason]
             imported.append(_finish(store, case_id, capture, context, reasons, error))
+    if (folder / BUNDLE_POLICY).is_file():
+        imported.append(_bundle_policy(workspace, case, folder))
     return imported
+
+
+def _bundle_policy(workspace: Workspace, case: str, folder: Path) -> Imported:
+    """The bundle's privacy policy as a policy capture; a page that is not one is kept as evidence."""
+    try:
+        return Imported(add_policy(workspace, case, folder), None)
+    except InputError as fault:
+        with workspace.store(case) as store:
+            case_id = store.case(case).name
+            capture = store.begin_capture(
+                case_id, CaptureKind.POLICY, BUNDLE_POLICY.as_posix(), Phase.UNKNOWN, POLICY_READER
+            )
+            kept = workspace.evidence.put(
+                folder / BUNDLE_POLICY, "text/html", name=f"{folder.name}/{BUNDLE_POLICY.as_posix()}"
+            )
+            store.add_file(case_id, capture, kept)
+            error = ReadError(folder / BUNDLE_POLICY, "policy", fault.detail)
+            store.finish_capture(case_id, capture, partial=True, partial_reason=str(error), warnings=[])
+            return Imported(next(c for c in store.captures(case) if c.id == capture), error)
 
 
 def _read(
@@ -272,3 +295,35 @@ def _hit_row(
         "server_countries": destination.server_countries if destination else (),
         "party": destination.party if destination else None,
     }
+
+
+POLICY_READER = "policy 1"
+"""The reader name recorded on policy captures."""
+
+
+def add_policy(workspace: Workspace, case: str, path: Path, lang: Language | None = None) -> Capture:
+    """Read the policy at ``path`` (refused if it does not read as one), seal it, record a capture."""
+    document = load_policy(path, lang)
+    source = path / BUNDLE_POLICY if path.is_dir() else path
+    with workspace.store(case) as store:
+        case_id = store.case(case).name
+        evidence = workspace.evidence.put(source, format=document.media_type, name=document.source_name)
+        capture = store.begin_capture(
+            case_id, CaptureKind.POLICY, document.source_name, Phase.UNKNOWN, POLICY_READER
+        )
+        store.add_file(case_id, capture, evidence)
+        notes = [f"language {document.language}", *document.notes]
+        store.finish_capture(case_id, capture, partial=False, partial_reason=None, warnings=notes)
+        return next(c for c in store.captures(case) if c.id == capture)
+
+
+def policies(workspace: Workspace, case: str) -> list[Reading]:
+    """Every policy attached to ``case``, read from the evidence store, oldest first."""
+    with workspace.store(case) as store:
+        captures = [c for c in store.captures(case) if c.kind is CaptureKind.POLICY]
+    readings = []
+    for capture in captures:
+        for evidence in capture.files:
+            path = workspace.evidence.path_of(evidence.sha256)
+            readings.append(extract(load_policy(path, name=evidence.original_name)))
+    return readings

@@ -18,7 +18,7 @@ from privprobe.declared.policy import Document, load_policy
 from privprobe.errors import InputError
 
 DATA = Path(__file__).parent / "data"
-FIXTURES = sorted(path for path in DATA.iterdir() if not path.name.endswith(".json"))
+FIXTURES = sorted(path for path in DATA.iterdir() if path.is_file() and not path.name.endswith(".json"))
 DEMO = Path(__file__).parents[2] / "src/privprobe/capture/demo/site/privacy.html"
 
 

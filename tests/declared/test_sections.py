@@ -14,7 +14,7 @@ from privprobe.declared.policy import Document, load_policy
 from privprobe.declared.policy.sections import Block, is_heading_line, numbering
 
 DATA = Path(__file__).parent / "data"
-FIXTURES = sorted(path for path in DATA.iterdir() if not path.name.endswith(".json"))
+FIXTURES = sorted(path for path in DATA.iterdir() if path.is_file() and not path.name.endswith(".json"))
 
 
 def expected(path: Path) -> dict[str, object]:

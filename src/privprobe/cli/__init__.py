@@ -5,13 +5,24 @@ naming the file or case and what to do, and exit with status 1; usage errors exi
 Values from evidence are shown through `privprobe.tables`, which never lets them act as markup.
 
 One module per group of commands: ``capture``, ``cases``, ``evidence``, ``destinations``, ``personal_data``,
-``demo``; ``app`` holds the application and what they share.
+``policy``, ``penalty`` (case facts and the penalty worksheet), ``demo``; ``app`` holds the application and what they share.
 """
 
-from privprobe.cli import capture, cases, demo, destinations, evidence, personal_data
+from privprobe.cli import capture, cases, demo, destinations, evidence, penalty, personal_data, policy
 from privprobe.cli.app import app
 
-__all__ = ["app", "capture", "cases", "demo", "destinations", "evidence", "main", "personal_data"]
+__all__ = [
+    "app",
+    "capture",
+    "cases",
+    "demo",
+    "destinations",
+    "evidence",
+    "main",
+    "penalty",
+    "personal_data",
+    "policy",
+]
 
 
 def main() -> None:

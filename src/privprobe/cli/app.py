@@ -55,7 +55,9 @@ capture_app = _Typer(
 app.add_typer(capture_app, name="capture")
 reference_app = _Typer(no_args_is_help=True, help="The reference data destinations are attributed with.")
 app.add_typer(reference_app, name="reference")
-policy_app = _Typer(no_args_is_help=True, help="What the company says: privacy policies read into declarations.")
+policy_app = _Typer(
+    no_args_is_help=True, help="What the company says: privacy policies read into declarations."
+)
 app.add_typer(policy_app, name="policy")
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]

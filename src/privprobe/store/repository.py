@@ -7,7 +7,7 @@ batch is committed, so a fault half-way keeps what came before it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.resources import files
@@ -33,7 +33,7 @@ from privprobe.model import (
     Phase,
 )
 from privprobe.store import schema
-from privprobe.store.rows import canary_row, capture_of, case_of, flow_of, flow_row, hit_of, hit_rows
+from privprobe.store.rows import canary_row, capture_of, case_of, flow_of, flow_row, hit_of, hit_rows, utc
 
 BATCH = 2000
 """Flows written per statement and commit."""
@@ -316,6 +316,62 @@ class CaseStore:
             )
             return [note for (notes,) in rows for note in notes]
 
+    # case facts
+
+    def set_fact(self, case: CaseId, key: str, value: str | None) -> None:
+        """Set one fact of ``case`` to its canonical text, or unset it with None; the change is audited."""
+        self.set_facts(case, {key: value})
+
+    def set_facts(self, case: CaseId, values: Mapping[str, str | None]) -> None:
+        """Set or unset (None) several facts in one transaction, recording each real change."""
+        table, changes = schema.case_facts, schema.case_fact_changes
+        now = datetime.now(UTC)
+        with self.engine.begin() as db:
+            current = self._fact_values(db, case)
+            seq = (
+                db.execute(
+                    sa.select(sa.func.max(changes.c.seq)).where(changes.c.case_name == case)
+                ).scalar_one_or_none()
+                or 0
+            )
+            for key, value in values.items():
+                old = current.get(key)
+                if old == value:
+                    continue
+                where = (table.c.case_name == case) & (table.c.key == key)
+                db.execute(table.delete().where(where))
+                if value is not None:
+                    db.execute(table.insert().values(case_name=case, key=key, value=value, set_at=now))
+                seq += 1
+                db.execute(
+                    changes.insert().values(
+                        case_name=case, seq=seq, key=key, old_value=old, new_value=value, changed_at=now
+                    )
+                )
+
+    @staticmethod
+    def _fact_values(db: sa.Connection, case: str) -> dict[str, str]:
+        table = schema.case_facts
+        rows = db.execute(sa.select(table.c.key, table.c.value).where(table.c.case_name == case))
+        return {key: value for key, value in rows}
+
+    def facts(self, case: str) -> dict[str, FactRecord]:
+        """The facts of ``case`` by key, in key order."""
+        table = schema.case_facts
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(table).where(table.c.case_name == case).order_by(table.c.key))
+            return {row.key: FactRecord(row.key, row.value, utc(row.set_at) or row.set_at) for row in rows}
+
+    def fact_changes(self, case: str) -> list[FactChange]:
+        """Every change to the facts of ``case``, oldest first."""
+        table = schema.case_fact_changes
+        with self.engine.connect() as db:
+            rows = db.execute(sa.select(table).where(table.c.case_name == case).order_by(table.c.seq))
+            return [
+                FactChange(row.key, row.old_value, row.new_value, utc(row.changed_at) or row.changed_at)
+                for row in rows
+            ]
+
 
 @dataclass(frozen=True)
 class ScanRecord:
@@ -323,3 +379,22 @@ class ScanRecord:
 
     fingerprint: str
     notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FactRecord:
+    """A case fact as stored: its canonical text and when it was set (UTC)."""
+
+    key: str
+    value: str
+    set_at: datetime
+
+
+@dataclass(frozen=True)
+class FactChange:
+    """One audited change of a case fact; None as old value means it was unset before, as new: unset."""
+
+    key: str
+    old: str | None
+    new: str | None
+    changed_at: datetime

@@ -124,3 +124,23 @@ hits = sa.Table(
 )
 
 sa.Index("hits_by_type", hits.c.case_name, hits.c.data_type)
+
+case_facts = sa.Table(
+    "case_facts",
+    metadata,
+    sa.Column("case_name", sa.String(200), sa.ForeignKey("cases.name"), primary_key=True),
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+case_fact_changes = sa.Table(
+    "case_fact_changes",
+    metadata,
+    sa.Column("case_name", sa.String(200), sa.ForeignKey("cases.name"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("key", sa.String(100), nullable=False),
+    sa.Column("old_value", sa.Text),
+    sa.Column("new_value", sa.Text),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, TypeVar
 
+from privprobe.facts import PolicySpan
+
 T = TypeVar("T")
 
 Language = Literal["ko", "en", "zh", "mixed"]
@@ -141,6 +143,6 @@ class Document:
         start, end = section.heading.start, max(section.body.end, section.heading.end)
         return [table for table in self.tables if start <= table.span.start < end]
 
-    def quote(self, span: Span) -> str:
-        """The text a span covers."""
-        return span.of(self.text)
+    def quote(self, span: Span | PolicySpan) -> str:
+        """The text a span (or a declaration's `PolicySpan`) covers."""
+        return self.text[span.start : span.end]

@@ -41,10 +41,15 @@ _MD_SNIFF = re.compile(r"^(#{1,6}\s+\S|\|.+\|\s*$)", re.M)
 _META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?([A-Za-z0-9_\-]+)", re.I)
 
 
-def load_policy(path: Path | str, lang: Language | None = None) -> Document:
-    """Read the policy at ``path`` (a file, or a capture bundle folder) into a normalised document."""
+def load_policy(path: Path | str, lang: Language | None = None, *, name: str | None = None) -> Document:
+    """Read the policy at ``path`` (a file, or a capture bundle folder) into a normalised document.
+
+    ``name`` replaces the file name as ``Document.source_name`` (for a file kept in the evidence
+    store, its original name).
+    """
     path = Path(path)
-    source, name = _locate(path)
+    source, found_name = _locate(path)
+    name = name or found_name
     data = _read_bytes(source)
     notes: list[str] = []
     if data.lstrip()[:5] == b"%PDF-":
