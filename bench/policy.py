@@ -39,6 +39,33 @@ def accuracy() -> dict[str, Score]:
     return scores
 
 
+def baseline() -> dict[str, Score]:
+    """What a reader gets by searching the text for known names: every organisation of the table and
+    every country named anywhere (kind-blind; unknown company names cannot be found this way)."""
+    vocabulary = load_vocabulary()
+    scores = {name: Score() for name in ("recipients (named orgs)", "countries")}
+    for path in labelled():
+        labels = load_labels(path)
+        text = load_policy(LABELLED / labels["file"], labels.get("language")).text
+        named = {e["organisation"] for e in labels["declarations"] if e.get("organisation")}
+        found = {m.value for m in vocabulary.organisations_in(text)}
+        scores["recipients (named orgs)"].add(named, found, labels["file"])
+        countries = {c for e in labels["declarations"] for c in e.get("countries", ())}
+        scores["countries"].add(countries, {m.value for m in vocabulary.countries_in(text)}, labels["file"])
+    return scores
+
+
+def extracted_orgs() -> Score:
+    """privprobe on the same measure as the baseline: organisation ids of its declarations."""
+    found = Score()
+    for path in labelled():
+        labels = load_labels(path)
+        reading = extract(load_policy(LABELLED / labels["file"], labels.get("language")))
+        named = {e["organisation"] for e in labels["declarations"] if e.get("organisation")}
+        found.add(named, {d.organisation for d in reading.declarations if d.organisation}, labels["file"])
+    return found
+
+
 def big_policy(folder: Path, target: int = 100_000) -> Path:
     """ko_market.html with its articles repeated under new numbers until it is ``target`` bytes."""
     source = (LABELLED / "ko_market.html").read_text("utf-8")
@@ -77,6 +104,10 @@ def main() -> None:
               f"(tp {found.tp}, fp {found.fp}, fn {found.fn})")  # fmt: skip
         for miss in found.misses:
             print(f"    {miss}")
+    print("baseline: names searched in the whole text (what grep with the same name lists gives)")
+    for name, found in {**baseline(), "privprobe, same measure": extracted_orgs()}.items():
+        print(f"  {name:24} precision {found.precision:6.1%}  recall {found.recall:6.1%}  "
+              f"(tp {found.tp}, fp {found.fp}, fn {found.fn})")  # fmt: skip
     for path in labelled():
         policy = LABELLED / load_labels(path)["file"]
         load, full = timed(policy, args.repeat)

@@ -24,14 +24,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from privprobe.declared.policy.document import Document, Section, Span, Table
-from privprobe.declared.policy.prose import CUES, Line, contacts, label, lines, sentences
+from privprobe.declared.policy.prose import CUES, Line, Unit, body_of, contacts, lines, sentences
+from privprobe.declared.policy.recipients import CONTACT_KINDS, RECIPIENT_KINDS, Recipients
 from privprobe.declared.policy.vocabulary import Vocabulary, load_vocabulary
 from privprobe.facts import Declaration, DeclarationKind, PolicySpan
-from privprobe.reference.terms import Mention
 
 K = DeclarationKind
 
@@ -53,8 +53,6 @@ TOPIC_KINDS: dict[str, DeclarationKind] = {
 }
 """Which kind of declaration the records and sentences of a section of each topic make."""
 
-RECIPIENT_KINDS = frozenset({K.TRANSFERS_ABROAD, K.PROVIDES, K.ENTRUSTS})
-CONTACT_KINDS = frozenset({K.DOMESTIC_AGENT, K.PRIVACY_OFFICER})
 TEXT_FIELDS = ("purpose", "retention", "time_method", "refusal", "address", "basis")
 
 PERIOD = re.compile(
@@ -70,26 +68,6 @@ STORAGE = re.compile(
 ABROAD = re.compile(
     r"해외|국외|other countries|outside (?:of )?(?:korea|your country)|境外|海外|其他国家", re.I
 )
-PROCESSOR = re.compile(r"on our (?:behalf|instructions)|\bprocessors?\b|위탁|수탁|委托|受托", re.I)
-COMPANY = re.compile(
-    r"(?:주식회사|유한회사|\(주\)|㈜)\s?[가-힣A-Za-z0-9&]{2,20}|[가-힣A-Za-z0-9&]{2,20}\s?(?:주식회사|유한회사|\(주\)|㈜)"
-    r"|(?:[A-Z][\w&'\-]*\s){1,5}(?:Co\.,?\s?Ltd\.?|Inc\.|LLC|Ltd\.|Limited|Corporation|Corp\.|GmbH|Pte\.\s?Ltd\.|S\.A\.|B\.V\.)"
-    r"|[\u4e00-\u9fff]{2,20}(?:有限公司|股份公司)"
-)
-"""A company name by its legal form, for recipients the organisation table does not know."""
-OPERATOR = re.compile(r"^\s*,?\s*(?:\(|provided by|operated by|run by|by|운영|제공)\s*$", re.I)
-ASIDE = re.compile(r"^[^(（]{0,3}[(（]([^)）]{3,120})[)）]")
-DEPARTMENT = re.compile(
-    r"[가-힣A-Za-z]{1,15}(?:팀|부서|센터|담당부서)(?![가-힣])|(?:[A-Z][A-Za-z]+ ){1,3}(?:Team|Department|Office)\b"
-    r"|[\u4e00-\u9fff]{1,10}(?:部门|团队|中心)"
-)
-"""A responsible department, which Art. 30(1)6 accepts in place of the officer's name."""
-TRANSFER = re.compile(r"이전|전송|보관|transfer|\bstor|\bhost|传输|转移|存储|储存", re.I)
-TOWARDS = re.compile(r"\bfrom\b.*?\bto\b", re.I)
-SAFEGUARDS = re.compile(
-    r"standard contractual|\bSCCs?\b|adequacy|binding corporate|표준\s*계약|적정성|标准合同", re.I
-)
-ADDRESS = re.compile(r"주소|소재지|\baddress\b|地址", re.I)
 
 
 @dataclass(frozen=True)
@@ -123,7 +101,7 @@ class Reading:
 
 def extract(document: Document, vocabulary: Vocabulary | None = None) -> Reading:
     """Read ``document`` into declarations (see the module docstring for how)."""
-    reader = _Reader(document, vocabulary or load_vocabulary())
+    reader = PolicyReader(document, vocabulary or load_vocabulary())
     found = list(reader.from_tables())
     seen = {(d.kind, d.organisation or d.recipient.casefold()) for d in found if d.recipient}
     for declaration in reader.from_prose():
@@ -146,22 +124,9 @@ def _who(declaration: Declaration) -> str:
     return declaration.organisation or declaration.recipient.casefold()
 
 
-@dataclass
-class _Unit:
-    section: Section | None
-    topic: str | None
-    lines: list[Line] = field(default_factory=list)
+class PolicyReader:
+    """Reads one document: tables first, then prose unit by unit."""
 
-    @property
-    def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
-
-    @property
-    def span(self) -> Span:
-        return Span(self.lines[0].start, self.lines[-1].span.end)
-
-
-class _Reader:
     def __init__(self, document: Document, vocabulary: Vocabulary) -> None:
         self.document = document
         self.vocabulary = vocabulary
@@ -169,6 +134,7 @@ class _Reader:
         self.notes: list[str] = []
         self.topics = section_topics(document, vocabulary)
         self.headings = {section.heading.start for section in document.sections}
+        self.recipients = Recipients(self)
         self.separated = any(topic == "without_consent" for topic in self.topics.values())
         self.prose = list(lines(document))
         self.tabled: set[str] = set()
@@ -184,7 +150,7 @@ class _Reader:
             if kind is None:
                 self.notes.append(f"table at {_where(table)} names no declaration fields; not read")
                 continue
-            context = self._context(table.section)
+            context = self.context_of(table.section)
             for index, record in enumerate(table.rows):
                 span = self._record_span(table, index)
                 values = self._values(record, fields)
@@ -217,7 +183,7 @@ class _Reader:
             yield from self._collected(topic, values, span)
         elif kind in RECIPIENT_KINDS or kind in CONTACT_KINDS:
             if values.get("recipient") or values.get("name") or values.get("country"):
-                yield self._recipient(kind, values, context, span)
+                yield self.recipient(kind, values, context, span)
         elif kind is K.RETAINS and values.get("retention"):
             yield self._retention(values.get("items", ""), values["retention"], span)
         elif kind is K.PURPOSE and (values.get("purpose") or values.get("stage")):
@@ -227,7 +193,7 @@ class _Reader:
                               items=values.get("items", ""), purpose=purpose, basis=basis,
                               ground=self.lexicon.ground_of(basis) or "" if basis else "")  # fmt: skip
         elif kind is K.AUTOMATIC_COLLECTION:
-            yield self._recipient(kind, values, "", span)
+            yield self.recipient(kind, values, "", span)
 
     def _collected(
         self, topic: str | None, values: dict[str, str], span: PolicySpan
@@ -254,7 +220,7 @@ class _Reader:
 
     # -- declarations from field values -----------------------------------------------------------
 
-    def _recipient(
+    def recipient(
         self, kind: DeclarationKind, values: dict[str, str], context: str, span: PolicySpan
     ) -> Declaration:
         name = values.get("recipient") or values.get("name", "")
@@ -269,7 +235,7 @@ class _Reader:
         basis = values.get("ground", "")
         ground = self.lexicon.ground_of(basis) if basis else None
         if ground is None and context and kind in RECIPIENT_KINDS:
-            ground, basis = self._ground_in(context)
+            ground, basis = self.ground_in(context)
         declaration = Declaration(
             kind=kind, source=span, data_types=self.vocabulary.item_ids(items), items=items,
             basis=basis, ground=ground or "",
@@ -281,7 +247,7 @@ class _Reader:
         said: dict[str, Any] = {key: values[key] for key in TEXT_FIELDS if values.get(key)}
         return replace(declaration, **said)
 
-    def _ground_in(self, context: str) -> tuple[str | None, str]:
+    def ground_in(self, context: str) -> tuple[str | None, str]:
         """The ground stated by the first sentence of ``context`` that states one, and that sentence."""
         for line in context.split("\n"):
             for sentence in sentences(Line(0, line), self.document.language):
@@ -290,7 +256,7 @@ class _Reader:
                     return ground, sentence.text
         return None, ""
 
-    def _context(self, anchor: str | None) -> str:
+    def context_of(self, anchor: str | None) -> str:
         """The prose (not tables) of the topical section around ``anchor``: the section itself and,
         while the parent has the same topic, the parent's (a ground said once for all subsections)."""
         if anchor is None:
@@ -329,7 +295,7 @@ class _Reader:
         for unit in self._units():
             kind = TOPIC_KINDS.get(unit.topic or "")
             if kind in RECIPIENT_KINDS or kind in CONTACT_KINDS:
-                yield from self._recipients(kind, unit)
+                yield from self.recipients.read(kind, unit)
             elif kind is K.COLLECTS:
                 yield from self._collected_prose(unit)
             elif kind is K.PURPOSE:
@@ -339,234 +305,53 @@ class _Reader:
             elif kind is K.AUTOMATIC_COLLECTION:
                 yield from self._automatic(unit)
             elif kind is K.RIGHTS and unit.section and self.topics.get(unit.section.parent or "") != "rights":
-                yield Declaration(K.RIGHTS, self._span(unit, unit.span), purpose=_body(unit, self.headings))
+                yield Declaration(
+                    K.RIGHTS, self.span_of(unit, unit.span), purpose=body_of(unit, self.headings)
+                )
             yield from self._elsewhere(unit, vague=kind is not K.TRANSFERS_ABROAD)
 
-    def _units(self) -> Iterator[_Unit]:
-        unit: _Unit | None = None
+    def _units(self) -> Iterator[Unit]:
+        unit: Unit | None = None
         for line in self.prose:
             section = self.document.section_at(line.start)
             if unit is None or section is not unit.section:
                 if unit is not None:
                     yield unit
-                unit = _Unit(section, self.topics.get(section.anchor) if section else None)
+                unit = Unit(section, self.topics.get(section.anchor) if section else None)
             unit.lines.append(line)
         if unit is not None:
             yield unit
 
-    def _span(self, unit: _Unit, span: Span) -> PolicySpan:
+    def span_of(self, unit: Unit, span: Span) -> PolicySpan:
         anchor = unit.section.anchor if unit.section else None
         return PolicySpan(self.document.sha256, anchor, span.start, span.end)
 
-    def _sentences(self, unit: _Unit) -> list[Line]:
+    def sentences_of(self, unit: Unit) -> list[Line]:
         body = [line for line in unit.lines if line.start not in self.headings]
         return [piece for line in body for piece in sentences(line, self.document.language)]
 
-    def _recipients(self, kind: DeclarationKind, unit: _Unit) -> Iterator[Declaration]:
-        values: dict[str, str] = {}
-        for line in unit.lines:
-            found = label(line, self.lexicon.fields_of)
-            for name in found.fields if found else ():
-                values.setdefault(name, found.value if found else "")
-        told = self._cued(unit, values)
-        if "ground" not in values:
-            ground, basis = self._ground_in(unit.text)
-            if ground is None:
-                ground, basis = self._ground_in(self._context(unit.section.anchor if unit.section else None))
-            if basis:
-                values["ground"] = told["ground"] = basis
-        if values.get("recipient") or values.get("name") or kind in CONTACT_KINDS:
-            if kind in CONTACT_KINDS and not values.get("name"):
-                values.setdefault("address", _first(unit, ADDRESS, self.headings))
-                orgs = self.vocabulary.organisations_in(unit.text)
-                if orgs and not values.get("recipient"):
-                    values["recipient"] = unit.text[orgs[0].start : orgs[0].end]
-                elif not values.get("recipient") and (
-                    department := DEPARTMENT.search(_body(unit, self.headings))
-                ):
-                    values["recipient"] = department.group().strip()
-            if any(values.get(key) for key in ("recipient", "name", "contact", "email", "phone")) or contacts(
-                unit.text
-            ):
-                yield self._recipient(kind, values, unit.text, self._span(unit, unit.span))
-            return
-        yield from self._named_in_sentences(kind, unit, told)
-
-    def _cued(self, unit: _Unit, values: dict[str, str]) -> dict[str, str]:
-        """Fields said in sentences rather than under labels: time and method, retention, refusal."""
-        told: dict[str, str] = {}
-        for sentence in self._sentences(unit):
-            if label(sentence, self.lexicon.fields_of):
-                continue
-            for name, cue in CUES.items():
-                if name not in values and cue.search(sentence.text):
-                    told[name] = f"{told[name]} {sentence.text}" if name in told else sentence.text
-        for name, text in told.items():
-            values.setdefault(name, text)
-        return told
-
-    def _named_in_sentences(
-        self, kind: DeclarationKind, unit: _Unit, told: dict[str, str]
-    ) -> Iterator[Declaration]:
-        """Recipients named in running text, paragraph by paragraph; categories where none is named."""
-        body = [line for line in unit.lines if line.start not in self.headings]
-        named = [(line, self._mentions(line.text)) for line in body]
-        single = sum(1 for _, mentions in named if mentions) <= 1
-        unit_items = ", ".join(unit.text[m.start : m.end] for m in self.vocabulary.items_in(unit.text))
-        emitted, summaries = False, []
-        for line, mentions in named:
-            said = told if single else {**self._cues_in(line), **_ground_only(told)}
-            line_kind = K.ENTRUSTS if kind is K.PROVIDES and PROCESSOR.search(line.text) else kind
-            for piece in sentences(line, self.document.language):
-                category = self.lexicon.vague_in(piece.text)
-                if category is None or any(
-                    piece.start <= line.start + m.start < piece.span.end for m in mentions
-                ):
-                    continue
-                if len(self._categories(piece.text)) > 2:
-                    summaries.append((piece, category))
-                elif not self._under_table(unit.section):
-                    emitted = True
-                    yield self._vague_one(line_kind, unit, piece, category, said)
-            for index in range(len(mentions)):
-                emitted = True
-                yield self._named(
-                    line_kind, unit, line, mentions, index, {**said, "items": unit_items if single else ""}
-                )
-        if not emitted and not self._under_table(unit.section):
-            if summaries:
-                piece, category = summaries[0]
-                yield self._vague_one(kind, unit, piece, category, told)
-            elif kind is K.TRANSFERS_ABROAD:
-                yield from self._abroad(unit, told)
-
-    def _under_table(self, section: Section | None) -> bool:
+    def under_table(self, section: Section | None) -> bool:
         while section is not None:
             if section.anchor in self.tabled:
                 return True
             section = self.document.section(section.parent) if section.parent else None
         return False
 
-    def _mentions(self, text: str) -> list[Mention[str | None]]:
-        """Organisations of the table and other company names (``… 주식회사``, ``… Co., Ltd.``) in
-        ``text``; a name that only says who runs the one before ("…, provided by Google LLC") is dropped."""
-        found: list[Mention[str | None]] = [
-            Mention(m.start, m.end, m.value) for m in self.vocabulary.organisations_in(text)
-        ]
-        for match in COMPANY.finditer(text):
-            if all(match.end() <= m.start or match.start() >= m.end for m in found):
-                found.append(Mention(match.start(), match.end(), None))
-        found.sort(key=lambda mention: mention.start)
-        kept: list[Mention[str | None]] = []
-        for mention in found:
-            if kept and OPERATOR.match(text[kept[-1].end : mention.start]):
-                continue
-            if kept and mention.value is not None and mention.value == kept[-1].value:
-                continue  # the same organisation again ("Microsoft Corporation의 … (Microsoft 365)")
-            kept.append(mention)
-        return kept
-
-    def _named(
-        self, kind: DeclarationKind, unit: _Unit, line: Line, mentions: list[Mention[str | None]], index: int,
-        told: dict[str, str],
-    ) -> Declaration:  # fmt: skip
-        """One named recipient of a paragraph: its countries from the words between it and its
-        neighbours; its items, span and cues from its sentence when it is the only name there
-        (Korean puts the items before the name: "이름, 이메일 주소를 … Google LLC에 이전합니다")."""
-        mention = mentions[index]
-        low = mentions[index - 1].end if index else 0
-        high = mentions[index + 1].start if index + 1 < len(mentions) else len(line.text)
-        segment = line.text[low:high]
-        countries = [segment[c.start : c.end] for c in self.vocabulary.countries_in(segment)]
-        start, end = mention.start, high if index + 1 < len(mentions) else len(line.text)
-        for piece in sentences(line, self.document.language):
-            first, last = piece.start - line.start, piece.span.end - line.start
-            if first <= mention.start < last and sum(first <= m.start < last for m in mentions) == 1:
-                start, end = first, last
-                told = {**told, **self._cues_in(piece)}
-        own = line.text[start:end]
-        items = ", ".join(own[m.start : m.end] for m in self.vocabulary.items_in(own))
-        values = {
-            **told,
-            "recipient": line.text[mention.start : mention.end],
-            "country": ", ".join(countries),
-        }
-        values["items"] = items or told.get("items", "")
-        aside = ASIDE.match(line.text[mention.end : high])
-        if aside and "purpose" not in values:
-            values["purpose"] = aside.group(1)
-        span = Span(line.start + start, line.start + end)
-        return self._recipient(kind, values, unit.text, self._span(unit, span))
-
-    def _categories(self, text: str) -> list[str]:
-        return [text[m.start : m.end] for m in self.lexicon.vague_mentions(text)]
-
-    def _vague_one(
-        self, kind: DeclarationKind, unit: _Unit, piece: Line, category: str, told: dict[str, str]
-    ) -> Declaration:
-        items = ", ".join(piece.text[m.start : m.end] for m in self.vocabulary.items_in(piece.text))
-        countries = [piece.text[c.start : c.end] for c in self.vocabulary.countries_in(piece.text)]
-        values = {**told, "recipient": category, "items": items, "country": ", ".join(countries)}
-        if CUES["purpose"].search(piece.text):
-            values.setdefault("purpose", piece.text)
-        declaration = self._recipient(kind, values, unit.text, self._span(unit, piece.span))
-        return replace(declaration, vague=True)
-
-    def _abroad(self, unit: _Unit, told: dict[str, str]) -> Iterator[Declaration]:
-        """A transfer abroad said without a recipient ("we transfer data to other countries")."""
-        for sentence in self._sentences(unit):
-            if not ABROAD.search(sentence.text) and not self.vocabulary.countries_in(sentence.text):
-                continue
-            text = sentence.text
-            towards = TOWARDS.search(text)
-            where = text[towards.end() :] if towards else text
-            countries = [where[c.start : c.end] for c in self.vocabulary.countries_in(where)]
-            values = {**told, "country": ", ".join(countries)}
-            if "ground" not in values:
-                values["ground"] = _first_match(unit.text, SAFEGUARDS)
-            declaration = self._recipient(K.TRANSFERS_ABROAD, values, unit.text, self._span(unit, unit.span))
-            yield replace(declaration, vague=True)
-            return
-
-    def _abroad_named(self, unit: _Unit, sentence: Line) -> Declaration | None:
-        """A transfer to a named recipient abroad said outside a transfer section ("we transfer … to
-        Amazon Web Services, Inc. in Singapore" under "where we store your data")."""
-        mentions = self._mentions(sentence.text)
-        countries = [c for c in self.vocabulary.countries_in(sentence.text) if c.value != "KR"]
-        if len(mentions) != 1 or not countries or not TRANSFER.search(sentence.text):
-            return None
-        told = self._cues_in(sentence)
-        told["items"] = ", ".join(
-            sentence.text[m.start : m.end] for m in self.vocabulary.items_in(sentence.text)
-        )
-        declaration = self._named(K.TRANSFERS_ABROAD, unit, sentence, mentions, 0, told)
-        text = ", ".join(sentence.text[c.start : c.end] for c in countries)
-        codes = tuple(dict.fromkeys(c.value for c in countries))
-        return replace(declaration, countries=codes, country_text=text)
-
-    def _cues_in(self, line: Line) -> dict[str, str]:
-        told: dict[str, str] = {}
-        for sentence in sentences(line, self.document.language):
-            for name, cue in CUES.items():
-                if cue.search(sentence.text):
-                    told[name] = f"{told[name]} {sentence.text}" if name in told else sentence.text
-        return told
-
-    def _collected_prose(self, unit: _Unit) -> Iterator[Declaration]:
-        for sentence in self._sentences(unit):
+    def _collected_prose(self, unit: Unit) -> Iterator[Declaration]:
+        for sentence in self.sentences_of(unit):
             ids = self.vocabulary.item_ids(sentence.text)
             if not ids:
                 continue
             ground = "without_consent" if unit.topic == "without_consent" else self._ground(sentence.text)
             statute = STATUTE.search(sentence.text)
             yield Declaration(
-                K.COLLECTS, self._span(unit, sentence.span), ids, items=sentence.text,
+                K.COLLECTS, self.span_of(unit, sentence.span), ids, items=sentence.text,
                 required=self.lexicon.is_required(sentence.text), ground=ground,
                 purpose=sentence.text if CUES["purpose"].search(sentence.text) else "",
                 basis=statute.group() if statute and ground != "consent" else "",
             )  # fmt: skip
 
-    def _purposes(self, unit: _Unit) -> Iterator[Declaration]:
+    def _purposes(self, unit: Unit) -> Iterator[Declaration]:
         own = unit.section is not None and unit.section.anchor in {
             s.anchor for s in self._topical("purposes")
         }
@@ -575,41 +360,41 @@ class _Reader:
                 continue
             text = line.text
             yield Declaration(
-                K.PURPOSE, self._span(unit, line.span), self.vocabulary.item_ids(text), purpose=text
+                K.PURPOSE, self.span_of(unit, line.span), self.vocabulary.item_ids(text), purpose=text
             )
 
     def _topical(self, topic: str) -> list[Section]:
         return [s for s in self.document.sections if self.lexicon.topic_of(s.title) == topic]
 
-    def _retentions(self, unit: _Unit) -> Iterator[Declaration]:
-        for sentence in self._sentences(unit):
+    def _retentions(self, unit: Unit) -> Iterator[Declaration]:
+        for sentence in self.sentences_of(unit):
             if PERIOD.search(sentence.text):
-                found = self._retention(sentence.text, sentence.text, self._span(unit, sentence.span))
+                found = self._retention(sentence.text, sentence.text, self.span_of(unit, sentence.span))
                 yield found
 
-    def _automatic(self, unit: _Unit) -> Iterator[Declaration]:
-        refusal = " ".join(s.text for s in self._sentences(unit) if CUES["refusal"].search(s.text))
-        span = self._span(unit, unit.span)
+    def _automatic(self, unit: Unit) -> Iterator[Declaration]:
+        refusal = " ".join(s.text for s in self.sentences_of(unit) if CUES["refusal"].search(s.text))
+        span = self.span_of(unit, unit.span)
         yield Declaration(K.AUTOMATIC_COLLECTION, span, self.vocabulary.item_ids(unit.text),
-                          purpose=_body(unit, self.headings), refusal=refusal)  # fmt: skip
-        for sentence in self._sentences(unit):
+                          purpose=body_of(unit, self.headings), refusal=refusal)  # fmt: skip
+        for sentence in self.sentences_of(unit):
             for mention in self.vocabulary.organisations_in(sentence.text):
                 values = {"recipient": sentence.text[mention.start : mention.end], "refusal": refusal}
                 where = sentence.span
-                yield self._recipient(K.AUTOMATIC_COLLECTION, values, "", self._span(unit, where))
+                yield self.recipient(K.AUTOMATIC_COLLECTION, values, "", self.span_of(unit, where))
 
-    def _elsewhere(self, unit: _Unit, vague: bool) -> Iterator[Declaration]:
+    def _elsewhere(self, unit: Unit, vague: bool) -> Iterator[Declaration]:
         """Storage places and vague overseas sharing said outside a transfer section."""
-        for sentence in self._sentences(unit):
+        for sentence in self.sentences_of(unit):
             countries = self.vocabulary.countries_in(sentence.text)
-            if countries and STORAGE.search(sentence.text) and not self._mentions(sentence.text):
+            if countries and STORAGE.search(sentence.text) and not self.recipients.mentions(sentence.text):
                 text = ", ".join(sentence.text[c.start : c.end] for c in countries)
-                yield Declaration(K.STORES_IN, self._span(unit, sentence.span),
+                yield Declaration(K.STORES_IN, self.span_of(unit, sentence.span),
                                   countries=tuple(dict.fromkeys(c.value for c in countries)), country_text=text)  # fmt: skip
             elif (
                 vague
                 and unit.topic not in ("third_party", "entrustment", "sub_entrustment")
-                and (abroad := self._abroad_named(unit, sentence))
+                and (abroad := self.recipients.abroad_named(unit, sentence))
             ):
                 yield abroad
             elif (
@@ -619,7 +404,7 @@ class _Reader:
                 and self.lexicon.vague_in(sentence.text)
             ):
                 category = self.lexicon.vague_in(sentence.text) or ""
-                yield self._vague_one(K.TRANSFERS_ABROAD, unit, sentence, category, {})
+                yield self.recipients.vague_one(K.TRANSFERS_ABROAD, unit, sentence, category, {})
 
 
 def section_topics(document: Document, vocabulary: Vocabulary) -> dict[str, str]:
@@ -647,27 +432,5 @@ def _kind_of(topic: str | None, fields: Iterable[tuple[str, ...]]) -> Declaratio
     return None
 
 
-def _ground_only(told: dict[str, str]) -> dict[str, str]:
-    return {"ground": told["ground"]} if "ground" in told else {}
-
-
-def _first_match(text: str, pattern: re.Pattern[str]) -> str:
-    for line in text.split("\n"):
-        if pattern.search(line):
-            return line
-    return ""
-
-
 def _where(table: Table) -> str:
     return f"section {table.section}" if table.section else f"offset {table.span.start}"
-
-
-def _body(unit: _Unit, headings: set[int]) -> str:
-    return " ".join(line.text for line in unit.lines if line.start not in headings)[:500]
-
-
-def _first(unit: _Unit, pattern: re.Pattern[str], headings: set[int]) -> str:
-    for line in unit.lines:
-        if line.start not in headings and pattern.search(line.text):
-            return line.text
-    return ""

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from privprobe.declared.policy.document import Document, Span
+from privprobe.declared.policy.document import Document, Section, Span
 
 _LABEL = re.compile(r"^\s*(?:[-•·*▪◦○●□■]\s*)?(?P<label>[^:：|]{1,30}?)\s*[:：]\s*(?P<value>\S.*)$")
 _SENTENCE_END = re.compile(r"(?<=[.!?。！？；;])\s+|(?<=[。！？；])")
@@ -128,3 +128,31 @@ def contacts(text: str) -> list[str]:
     found = [(m.start(), m.group()) for m in EMAIL.finditer(text)]
     found += [(m.start(), m.group().strip()) for m in PHONE.finditer(text)]
     return [value for _, value in sorted(found)]
+
+
+@dataclass
+class Unit:
+    """The lines of one deepest section outside its tables, with the section's topic."""
+
+    section: Section | None
+    topic: str | None
+    lines: list[Line] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    @property
+    def span(self) -> Span:
+        return Span(self.lines[0].start, self.lines[-1].span.end)
+
+
+def body_of(unit: Unit, headings: set[int]) -> str:
+    return " ".join(line.text for line in unit.lines if line.start not in headings)[:500]
+
+
+def first_line(unit: Unit, pattern: re.Pattern[str], headings: set[int]) -> str:
+    for line in unit.lines:
+        if line.start not in headings and pattern.search(line.text):
+            return line.text
+    return ""
