@@ -170,6 +170,10 @@ def test_demo_on_the_sample_runs_offline(tmp_path: Path) -> None:
     out = run(tmp_path / "ws", "demo", "--sample")
     assert "capture 1: 12 flows" in out and "mmstat" in out
     assert "canary:persona-email" in out and "query.em" in out
+    assert "Overseas transfers the policy declares" in out and "alibaba-cloud-intl" in out
+    policy = json.loads(run(tmp_path / "ws", "policy", "show", "demo-shop", "-f", "json"))
+    transfers = {row["organisation"]: row for row in policy if row["kind"] == "transfers_abroad"}
+    assert transfers["google"]["countries"] == ["US"] and not transfers["alibaba-cloud-intl"]["contact"]
     again = run(tmp_path / "ws", "demo", "--sample")
     assert "capture 1: 12 flows" in again, "the demo case starts afresh"
 
@@ -189,6 +193,11 @@ def test_demo_captures_the_demo_shop_in_three_phases(tmp_path: Path) -> None:
         h["phase"] == "refused" and h["host"] == "log.mmstat.com" and h["data_type"] == "contact.phone"
         for h in hits
     )
+    captures = json.loads(run(tmp_path / "ws", "captures", "demo-shop", "-f", "json"))
+    assert [c["kind"] for c in captures].count("policy") == 1, "the bundle's policy is attached"
+    policy = json.loads(run(tmp_path / "ws", "policy", "show", "demo-shop", "-f", "json"))
+    declared = {row["organisation"] for row in policy if row["kind"] == "transfers_abroad"}
+    assert {"google", "alibaba-cloud-intl"} <= declared and not declared & {"meta", "tiktok", "pangle"}
 
 
 def test_reference_show_and_trackerdb_import(case: Path, tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 from datetime import UTC, datetime
-from importlib.resources import files
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import IO, Annotated
 
@@ -24,8 +24,11 @@ from privprobe import pipeline
 from privprobe.capture.demo.sample import DEMO_CASE, PERSONA, write_sample_har
 from privprobe.cli.app import app
 from privprobe.cli.personal_data import HIT_COLUMNS
+from privprobe.cli.policy import checklist_row
+from privprobe.declared.policy import check
 from privprobe.enrich.canaries import new_canary
 from privprobe.errors import CaseError
+from privprobe.facts import DeclarationKind
 from privprobe.model import Canary, Case, CaseId, Phase
 from privprobe.plugins import Registry
 from privprobe.store import Workspace
@@ -58,6 +61,8 @@ def demo(
             workspace, DEMO_CASE, har, registry, phase=Phase.ACCEPTED, label="sample"
         )
         typer.echo(f"capture {result.capture.id}: {result.capture.flow_count} flows from {har.name}")
+        with as_file(files("privprobe.capture.demo.site").joinpath("privacy.html")) as policy:
+            pipeline.add_policy(workspace, DEMO_CASE, policy, "ko")
         canaries = [
             Canary("persona-email", "contact.email", PERSONA["email"]),
             Canary("persona-phone", "contact.phone", PERSONA["phone"]),
@@ -131,6 +136,31 @@ def _folder(workspace: Workspace) -> Path:
     return folder
 
 
+def _show_policy(workspace: Workspace, out: IO[str]) -> None:
+    for reading in pipeline.policies(workspace, DEMO_CASE):
+        transfers = [
+            {"recipient": d.recipient, "organisation": d.organisation, "countries": d.countries, "ground": d.ground,
+             "vague": d.vague, "section": d.source.section}
+            for d in reading.of_kind(DeclarationKind.TRANSFERS_ABROAD)
+        ]  # fmt: skip
+        title = f"Overseas transfers the policy declares ({reading.document.source_name})"
+        write(
+            transfers,
+            ["recipient", "organisation", "countries", "ground", "vague", "section"],
+            Format.TABLE,
+            out,
+            title,
+        )
+        gaps = [checklist_row(result) for result in check(reading, "pipa") if result.status != "present"]
+        write(
+            gaps,
+            ["item", "article", "status", "missing"],
+            Format.TABLE,
+            out,
+            title="Policy checklist: what is missing",
+        )
+
+
 def _show(workspace: Workspace, out: IO[str]) -> None:
     rows = [row.as_dict() for row in pipeline.destinations(workspace, DEMO_CASE)]
     columns = [
@@ -160,3 +190,4 @@ def _show(workspace: Workspace, out: IO[str]) -> None:
         out,
         title="The persona's data in the traffic (canary hits)",
     )
+    _show_policy(workspace, out)

@@ -51,7 +51,7 @@ DECLARATION_COLUMNS = [
     "kind", "recipient", "organisation", "vague", "parent", "countries", "data_types", "required", "ground",
     "purpose", "retention", "time_method", "contact", "refusal", "section", "start", "end",
 ]  # fmt: skip
-CHECKLIST_COLUMNS = ["item", "article", "title", "status", "missing", "evidence"]
+CHECKLIST_COLUMNS = ["item", "article", "title", "status", "missing", "required_when", "evidence"]
 DIFF_COLUMNS = ["change", "what", "value", "old", "new", "old_text", "new_text"]
 
 
@@ -147,6 +147,7 @@ def checklist_row(result: ChecklistResult) -> dict[str, Any]:
         "title": result.item.title_en,
         "status": result.status,
         "missing": "; ".join(result.missing),
+        "required_when": result.item.condition or "always",
         "evidence": " ".join(_span(span) for span in result.evidence[:5]),
     }
 

@@ -20,6 +20,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -179,12 +180,14 @@ class PolicyLexicon:
         """The declaration fields a table header (or a ``label:``) names, in lexicon order.
 
         ``recipient`` is dropped when the header also names what the recipient does with the data
-        ("이전받는 자의 이용목적 및 보유기간" is purpose and retention, not a recipient)."""
+        ("이전받는 자의 이용목적 및 보유기간" is purpose and retention, not a recipient); a header
+        naming the recipient and its contact ("이전받는 자(연락처)") keeps both, and the reader takes
+        the contact out of the cell."""
         folded = fold(header)[0]
         if not folded or len(folded) > 40:
             return ()
         found = [id for id, words in self._fields if any(word in folded for word in words)]
-        if "recipient" in found and {"purpose", "retention", "items", "contact", "country"} & set(found):
+        if "recipient" in found and {"purpose", "retention", "items", "country"} & set(found):
             found.remove("recipient")
         if "parent" in found and "recipient" in found and not any(w in folded for w in ("재수탁", "sub")):
             found.remove("parent")
@@ -192,7 +195,7 @@ class PolicyLexicon:
 
     def is_vague(self, name: str) -> bool:
         """Is ``name`` a category of recipients rather than a recipient?"""
-        folded = fold(name)[0]
+        folded = fold(re.sub(r"[(（][^)）]*[)）]", "", name))[0]  # "판매자(연락처는 상품 페이지)" is 판매자
         return any(
             word == folded or (word in folded and len(folded) <= len(word) + 6) for word in self._vague_words
         )

@@ -164,6 +164,9 @@ class PolicyReader:
                 continue
             for name in names:
                 values[name] = f"{values[name]}, {cell}" if name in values and name != "stage" else cell
+        for cell, names in zip(record, fields, strict=False):
+            if "recipient" in names and "contact" in names:  # "이전받는 자(연락처)": the contact is in the cell
+                values["contact"] = ", ".join(contacts(cell))
         if "parent" in values and "recipient" not in values:
             values["recipient"] = values.pop("parent")  # a trustee table, not a sub-trustee one
         return values
@@ -183,6 +186,10 @@ class PolicyReader:
             yield from self._collected(topic, values, span)
         elif kind in RECIPIENT_KINDS or kind in CONTACT_KINDS:
             if values.get("recipient") or values.get("name") or values.get("country"):
+                if kind is K.TRANSFERS_ABROAD and "refusal" not in values:  # said once under the table
+                    values["refusal"] = " ".join(
+                        line for line in context.split("\n") if CUES["refusal"].search(line)
+                    )
                 yield self.recipient(kind, values, context, span)
         elif kind is K.RETAINS and values.get("retention"):
             yield self._retention(values.get("items", ""), values["retention"], span)

@@ -44,6 +44,7 @@ CUES: dict[str, re.Pattern[str]] = {
 }
 """Sentence cues for the fields a statement may give in prose rather than under a label."""
 
+URL = re.compile(r"https?://[^\s)）\]]+", re.I)
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 PHONE = re.compile(r"(?<![\w.])(?:\+\d{1,3}[ -]?)?(?:\(?\d{2,4}\)?[ -]?)?\d{3,4}[ -]\d{4}(?![\w])")
 
@@ -126,6 +127,7 @@ def _kiwi() -> Any:
 def contacts(text: str) -> list[str]:
     """E-mail addresses and phone numbers in ``text``, in order."""
     found = [(m.start(), m.group()) for m in EMAIL.finditer(text)]
+    found += [(m.start(), m.group().rstrip(".,;")) for m in URL.finditer(text)]
     found += [(m.start(), m.group().strip()) for m in PHONE.finditer(text)]
     return [value for _, value in sorted(found)]
 
