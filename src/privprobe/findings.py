@@ -1,4 +1,10 @@
-"""What assess produces: the severity bands of the law and penalty estimates, step by step.
+"""What assess produces: findings under a regime with their evidence, and penalty estimates.
+
+A `Finding` says that one rule of one regime (``pipa``, ``gdpr``) is suspected to be broken for one
+subject (a recipient, a country, a data type, the policy), cites the article in force at the
+violation dates, and carries the evidence that supports it (`EvidenceRef`: flows, hits, policy
+spans, case facts) and what would refute it. Its status is the investigator's: every finding starts
+``suspected``; ``confirmed`` and ``dismissed`` are set with a reason and kept in an audit trail.
 
 A `PenaltyEstimate` is a worksheet an investigator can defend line by line: each `PenaltyStep` names
 its legal basis, the amount that entered it, the rate or adjustment applied, the amount that left it,
@@ -12,6 +18,103 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """A finding's severity hint for the investigator (the legal severity band is chosen in `penalty`)."""
+
+    HIGH = "high"
+    """Surcharge-eligible conduct (PIPA Art. 64-2(1)) or data of a protected class."""
+    MEDIUM = "medium"
+    """A duty backed by an administrative fine (Art. 75)."""
+    LOW = "low"
+    """A disclosure or procedural shortfall without a direct sanction."""
+
+
+class FindingStatus(StrEnum):
+    """Where the investigator stands on a finding."""
+
+    SUSPECTED = "suspected"
+    """Raised by the rules; not yet reviewed."""
+    CONFIRMED = "confirmed"
+    """The investigator holds it established (with a reason)."""
+    DISMISSED = "dismissed"
+    """The investigator rejects it (with a reason), e.g. after the company's answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceRef:
+    """One piece of evidence a finding cites."""
+
+    kind: str
+    """``flow``, ``hit``, ``declaration``, ``checklist``, ``fact`` or ``screenshot``."""
+    ref: str
+    """What to look up: a flow id (``3/120``), ``3/120 query.em contact.email``, a policy span
+    (``<sha256>@제7조:1200-1320``), a checklist item id, a case-fact key, a file path."""
+    note: str = ""
+    """What it shows, in one line (masked values only)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What one law-neutral check found about one subject: a fact, not yet a finding."""
+
+    check: str
+    """The check (``sent_abroad``, ``recipient_undeclared`` ...)."""
+    subject: str
+    """What it is about: an organisation id (or host), a country code, a data-type id, an item id."""
+    summary: str
+    """One sentence saying what was found."""
+    evidence: tuple[EvidenceRef, ...]
+    """What shows it."""
+    details: tuple[tuple[str, str], ...] = ()
+    """Named facts the rules test (``grade``, ``country``, ``data_types``, ``role``, ``phase`` ...)."""
+    counter: tuple[str, ...] = ()
+    """What weighs against it."""
+
+    def detail(self, key: str, default: str = "") -> str:
+        """One of ``details`` by name."""
+        return next((value for name, value in self.details if name == key), default)
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One suspected breach of one rule for one subject, with its evidence and what would refute it."""
+
+    id: str
+    """Stable id: ``<regime>.<rule>:<subject>`` (``pipa.28-8-1:meta``), the same on every run."""
+    regime: str
+    """``pipa`` or ``gdpr``."""
+    rule: str
+    """Rule id within the regime (``28-8-1``)."""
+    article: str
+    """The provision in force at the violation dates (``PIPA Art. 28-8(1)``; old Art. 39-12 before 2023-09-15)."""
+    title_ko: str
+    """Korean title."""
+    title_en: str
+    """English title."""
+    subject: str
+    """What it is about: an organisation id, a country code, a data-type id, a checklist item, ``case``."""
+    severity: Severity
+    """The severity hint."""
+    explanation: str
+    """Why the rule is raised, in one or two sentences built from the evidence."""
+    evidence: tuple[EvidenceRef, ...]
+    """The evidence, most telling first."""
+    checks: tuple[str, ...]
+    """The law-neutral checks whose results raised it."""
+    refuted_by: str
+    """What the controller could show to refute it."""
+    measure_ko: str
+    """The corrective measure to order, in Korean."""
+    measure_en: str
+    """The corrective measure, in English."""
+    counter_evidence: tuple[str, ...] = ()
+    """Facts that weigh against it (a vague declaration, a consent the data might rest on)."""
+    status: FindingStatus = FindingStatus.SUSPECTED
+    """The investigator's status."""
+    status_reason: str = ""
+    """The investigator's reason for the status."""
 
 
 class SeverityBand(StrEnum):

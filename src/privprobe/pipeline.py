@@ -12,19 +12,24 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from privprobe import __version__
+from privprobe.assess.case_facts import CaseFacts
+from privprobe.assess.checks import run_checks
+from privprobe.assess.regime import Period
+from privprobe.assess.view import CaseView, FlowInfo
 from privprobe.capture.bundle import FORMAT_VERSION, MANIFEST, verify
 from privprobe.declared.policy import Language, Reading, extract, load_policy
 from privprobe.declared.policy.load import BUNDLE_POLICY
 from privprobe.enrich.destinations import CountryRow, DestinationRow, attribute, countries, summarise
 from privprobe.enrich.personal_data import Scanner
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
-from privprobe.errors import InputError, ReadError
+from privprobe.errors import CaseError, InputError, ReadError
 from privprobe.facts import DataHit, Destination
+from privprobe.findings import CheckResult, Finding
 from privprobe.ingest import open_reader
 from privprobe.ingest.bundle import bundle_phases, evidence_format
 from privprobe.ingest.har import HarReader
@@ -327,3 +332,38 @@ def policies(workspace: Workspace, case: str) -> list[Reading]:
             path = workspace.evidence.path_of(evidence.sha256)
             readings.append(extract(load_policy(path, name=evidence.original_name)))
     return readings
+
+
+def case_view(workspace: Workspace, case: str) -> CaseView:
+    """Everything the checks read about ``case``: destinations, flows, hits, policies, facts."""
+    by_host = {row.destination.host: row.destination for row in destinations(workspace, case)}
+    with workspace.store(case) as store:
+        record = store.case(case)
+        flows = {flow: FlowInfo(host or "", phase) for flow, (host, phase) in store.flow_index(case).items()}
+        hits = tuple(store.hits(case))
+        facts = CaseFacts({key: fact.value for key, fact in store.facts(case).items()})
+    organisations = organisations_of(workspace)
+    return CaseView(
+        record, facts, by_host, flows, hits, tuple(policies(workspace, case)), organisations=organisations
+    )
+
+
+def assess(view: CaseView, registry: Registry, regimes: Iterable[str] | None = None) -> Assessment:
+    """Run every check over ``view``, then each regime's rules over the results."""
+    results = run_checks(view)
+    period = Period(view.facts.day("violation_start"), view.facts.day("violation_end"))
+    names = list(regimes) if regimes is not None else list(registry.regimes)
+    unknown = [name for name in names if name not in registry.regimes]
+    if unknown:
+        raise CaseError(f"no regime {', '.join(unknown)}: installed are {', '.join(registry.regimes)}")
+    findings = [f for name in names for f in registry.regimes[name].findings(results, period)]
+    return Assessment(tuple(results), tuple(findings), period)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """The check results and the findings they raise, for one case."""
+
+    results: tuple[CheckResult, ...]
+    findings: tuple[Finding, ...]
+    period: Period

@@ -3,6 +3,8 @@
 - ``privprobe.readers``: a `Reader` turns one evidence file into `Flow`s.
 - ``privprobe.detectors``: a `Detector` finds one type of personal data in one field of a flow. An
   entry point may name a detector, a detector class, or a sequence of detectors.
+- ``privprobe.regimes``: a `Regime` turns the results of the law-neutral checks into `Finding`s
+  citing its articles (built in: ``pipa``, ``gdpr``).
 
 Built-in readers register through the same entry-point group as third-party plugins (see
 pyproject.toml and docs/extending.md). The `Registry` is an object passed to whoever needs it; it is
@@ -11,13 +13,17 @@ never a module global, so tests can build one with exactly the readers they want
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from privprobe.findings import CheckResult, Finding
 from privprobe.model import CaptureId, CaptureKind, Flow, Phase
+
+if TYPE_CHECKING:
+    from privprobe.assess.regime import Period
 
 SNIFF_BYTES = 4096
 """How many leading bytes of a file readers get to recognise it."""
@@ -160,12 +166,37 @@ class Detector(Protocol):
         ...
 
 
+@runtime_checkable
+class Regime(Protocol):
+    """A body of law: which check results raise which of its articles.
+
+    Example::
+
+        class Ccpa:
+            name = "ccpa"
+            title = "California Consumer Privacy Act"
+
+            def findings(self, results, period):
+                return [finding_for(r) for r in results if r.check == "sent_after_refusal"]
+    """
+
+    name: str
+    """Short id (``pipa``), used in finding ids and on the command line."""
+    title: str
+    """Display name."""
+
+    def findings(self, results: Sequence[CheckResult], period: Period) -> list[Finding]:
+        """The findings the check results raise, citing the articles in force in ``period``."""
+        ...
+
+
 @dataclass
 class Registry:
     """The installed extensions, by group."""
 
     readers: dict[str, Reader] = field(default_factory=dict)
     detectors: dict[str, Detector] = field(default_factory=dict)
+    regimes: dict[str, Regime] = field(default_factory=dict)
 
     @classmethod
     def from_entry_points(cls) -> Registry:
@@ -178,6 +209,10 @@ class Registry:
             loaded = point.load()
             for detector in loaded if isinstance(loaded, list | tuple) else [loaded]:
                 registry.add_detector(detector() if isinstance(detector, type) else detector)
+        for point in entry_points(group="privprobe.regimes"):
+            loaded = point.load()
+            regime = loaded() if isinstance(loaded, type) else loaded
+            registry.regimes[regime.name] = regime
         return registry
 
     def add_detector(self, detector: Detector) -> None:

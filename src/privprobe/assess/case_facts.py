@@ -96,6 +96,11 @@ intent_or_gross_negligence | bool | | The violation was intentional or grossly n
 victims | count | subjects | Data subjects harmed by the violation | Act Art. 64-2(2) no. 2 (≥10,000,000)
 leak | bool | | The violation is a leak (유출등) of personal information | Act Art. 64-2(2) no. 3
 ignored_corrective_order | bool | | A corrective order was ignored before the violation | Act Art. 64-2(2) no. 3
+behavioural_consent | bool | | Consent is obtained before behavioural data from other sites and apps is collected for advertising (no: not obtained) | Act Art. 15(1); old Art. 39-3(1)
+separate_transfer_consent | bool | | Separate consent to the overseas transfer was obtained from users (no: not obtained) | Act Art. 28-8(1)1
+transfer_safeguards_in_contract | bool | | Contracts with overseas recipients carry the safeguards of Decree Art. 29-10 | Act Art. 28-8(4)
+trustee_supervision | bool | | Trustees are trained and supervised (no: not done) | Act Art. 26(4)
+age_verification | bool | | Children under 14 are kept out or their legal representative's consent is verified (no: not done) | Act Art. 22-2
 privacy_investment | bool | | The controller invested in privacy protection (budget, staff, equipment) | Act Art. 64-2(6) (from 2026-09-11)
 """
 

@@ -167,6 +167,8 @@ class PolicyLexicon:
         self._vague_words = _folded(data["vague_recipients"])
         grounds = data["grounds"]
         self._grounds = [(name, _folded(grounds.get(name, ()))) for name in self.GROUND_ORDER]
+        self._category_words = [(_folded(entry["words"]), frozenset(entry["categories"]))
+                                for entry in data.get("category_words", ())]  # fmt: skip
         markers = data["markers"]
         self._required, self._optional = _folded(markers["required"]), _folded(markers["optional"])
         self._missing = frozenset(_folded(markers["missing"]))
@@ -208,6 +210,14 @@ class PolicyLexicon:
         """The first category of recipients named in ``text``, as written, or None."""
         found = self._vague.find(text)
         return text[found[0].start : found[0].end] if found else None
+
+    def covers(self, phrase: str, category: str) -> bool:
+        """Can the vague recipient ``phrase`` ("광고 파트너") cover an organisation of ``category``?"""
+        folded = fold(phrase)[0]
+        for words, categories in self._category_words:
+            if any(word in folded for word in words) and ("*" in categories or category in categories):
+                return True
+        return False
 
     def ground_of(self, text: str) -> str | None:
         """The legal ground a text states (``contract``, ``consent`` ...), most specific first."""

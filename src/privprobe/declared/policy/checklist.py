@@ -278,15 +278,19 @@ def _transfers(item: ChecklistItem, reading: Reading, has: bool, declared: list[
         )
     missing = []
     for declaration in declared:
-        gaps = [name for key, name in TRANSFER_ITEMS if not _filled(declaration, key)]
-        if declaration.vague:
-            gaps.insert(0, "recipient named only as a category")
+        gaps = transfer_gaps(declaration)
         if gaps:
             place = (
                 f"to {'/'.join(declaration.countries)}" if declaration.countries else "(country not named)"
             )
             missing.append(f"overseas transfer {place} ({_who(declaration)}): {', '.join(gaps)} missing")
     return ("partial", missing) if missing else ("present", [])
+
+
+def transfer_gaps(declaration: Declaration) -> list[str]:
+    """What a declared transfer lacks of Art. 28-8(2) and its ground, one phrase each."""
+    gaps = [name for key, name in TRANSFER_ITEMS if not _filled(declaration, key)]
+    return (["recipient named only as a category"] if declaration.vague else []) + gaps
 
 
 def _agent(item: ChecklistItem, reading: Reading, has: bool, declared: list[Declaration]) -> _Grade:

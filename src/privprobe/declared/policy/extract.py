@@ -165,7 +165,9 @@ class PolicyReader:
             for name in names:
                 values[name] = f"{values[name]}, {cell}" if name in values and name != "stage" else cell
         for cell, names in zip(record, fields, strict=False):
-            if "recipient" in names and "contact" in names:  # "이전받는 자(연락처)": the contact is in the cell
+            if (
+                "recipient" in names and "contact" in names
+            ):  # "이전받는 자(연락처)": the contact is in the cell
                 values["contact"] = ", ".join(contacts(cell))
         if "parent" in values and "recipient" not in values:
             values["recipient"] = values.pop("parent")  # a trustee table, not a sub-trustee one
