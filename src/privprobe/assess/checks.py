@@ -128,11 +128,7 @@ def grade_recipient(view: CaseView, destination: Destination) -> tuple[str, Decl
                 return "clear", declaration
     category = destination.organisation.category if destination.organisation else ""
     lexicon = load_policy_lexicon()
-    vague = [
-        d
-        for d in declared
-        if (d.vague or not d.recipient) and (not d.recipient or lexicon.covers(d.recipient, category))
-    ]
+    vague = [d for d in declared if d.vague and d.recipient and lexicon.covers(d.recipient, category)]
     return ("vague", vague[0]) if vague else ("omitted", None)
 
 
