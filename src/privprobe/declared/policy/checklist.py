@@ -23,6 +23,7 @@ from typing import Any, Literal
 
 from privprobe.declared.policy.extract import PERIOD, Reading
 from privprobe.declared.policy.prose import EMAIL, PHONE
+from privprobe.declared.policy.recipients import SAFEGUARDS
 from privprobe.facts import Declaration, DeclarationKind, PolicySpan
 
 Status = Literal["present", "partial", "absent"]
@@ -72,10 +73,6 @@ NOT_PROVIDED = re.compile(
     re.I,
 )
 """A policy that states it provides nothing to third parties answers the item in full."""
-
-_SAFEGUARDS = re.compile(
-    r"standard contractual|\bSCCs?\b|adequacy|binding corporate|표준\s*계약|적정성|标准合同", re.I
-)
 
 
 @dataclass(frozen=True)
@@ -418,7 +415,7 @@ def _any_recipient(item: ChecklistItem, reading: Reading, has: bool, declared: l
 def _safeguards(item: ChecklistItem, reading: Reading, has: bool, declared: list[Declaration]) -> _Grade:
     if not declared and not has:
         return "absent", ["no third-country transfers stated"]
-    if _SAFEGUARDS.search(reading.document.text):
+    if SAFEGUARDS.search(reading.document.text):
         return "present", []
     return "partial", [
         "transfers stated without the safeguards relied on (adequacy, standard contractual clauses ...)"

@@ -29,7 +29,7 @@ from typing import Any
 
 from privprobe.declared.policy.document import Document, Section, Span, Table
 from privprobe.declared.policy.prose import CUES, Line, Unit, body_of, contacts, lines, sentences
-from privprobe.declared.policy.recipients import CONTACT_KINDS, RECIPIENT_KINDS, Recipients
+from privprobe.declared.policy.recipients import ABROAD, CONTACT_KINDS, RECIPIENT_KINDS, Recipients
 from privprobe.declared.policy.vocabulary import Vocabulary, load_vocabulary
 from privprobe.facts import Declaration, DeclarationKind, PolicySpan
 
@@ -64,9 +64,6 @@ STATUTE = re.compile(r"「[^」]{2,40}」|[가-힣]+(?:법|법률|법 시행령)
 STORAGE = re.compile(
     r"보관|저장|서버|호스팅|에서\s*처리|\bstored?\b|\bhosted\b|\bservers?\b|\bprocessed in\b|存储|储存|服务器|境内|处理",
     re.I,
-)
-ABROAD = re.compile(
-    r"해외|국외|other countries|outside (?:of )?(?:korea|your country)|境外|海外|其他国家", re.I
 )
 
 
