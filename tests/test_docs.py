@@ -83,3 +83,16 @@ def test_readme_gives_the_two_commands() -> None:
     assert "./scripts/setup.sh --dev && .venv/bin/python -m pytest" in readme
     ci = (DOCS.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "./scripts/setup.sh --dev" in ci and ".venv/bin/python -m pytest" in ci
+
+
+def test_every_check_and_rule_is_documented() -> None:
+    from privprobe.assess.checks import CHECKS
+    from privprobe.plugins import Registry
+
+    text = (DOCS / "assessment.md").read_text(encoding="utf-8")
+    for name in CHECKS:
+        assert f"| `{name}` |" in text, f"docs/assessment.md does not list the check {name}"
+    for regime in Registry.from_entry_points().regimes.values():
+        rules = getattr(__import__(type(regime).__module__, fromlist=["RULES"]), "RULES", {})
+        for rule in rules:
+            assert f"| `{rule}` |" in text, f"docs/assessment.md does not list the {regime.name} rule {rule}"
