@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from privprobe.assess.regime import Logic, Match, Period, apply_rules, detail_in, each
+from privprobe.assess.regime import Logic, Match, Period, apply_rules, detail_in, each, one_per_subject
 from privprobe.findings import CheckResult, Finding
 
 NAME = "pipa"
@@ -35,17 +35,7 @@ def _no_consent(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
         for result in grouped.get(check, []):
             if result.detail("role") == "third_party":
                 matches.append(Match(result.subject, result.summary, (result,)))
-    return _one_per_subject(matches)
-
-
-def _one_per_subject(matches: list[Match]) -> list[Match]:
-    merged: dict[str, Match] = {}
-    for match in matches:
-        kept = merged.get(match.subject)
-        merged[match.subject] = match if kept is None else Match(
-            kept.subject, f"{kept.explanation} {match.explanation}", kept.results + match.results
-        )  # fmt: skip
-    return list(merged.values())
+    return one_per_subject(matches)
 
 
 def _transfer_without_basis(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
@@ -80,7 +70,7 @@ def _transfer_without_basis(grouped: Mapping[str, list[CheckResult]]) -> list[Ma
         for result in grouped.get(check, []):
             if check == "provision_abroad_without_consent" or result.detail("abroad"):
                 matches.append(Match(result.subject, result.summary, (result,)))
-    return _one_per_subject(matches)
+    return one_per_subject(matches)
 
 
 def _trustees_undisclosed(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
@@ -96,7 +86,7 @@ def _trustees_undisclosed(grouped: Mapping[str, list[CheckResult]]) -> list[Matc
         for r in grouped.get("policy_gaps", [])
         if r.subject == "pipa.entrustment"
     ]
-    return _one_per_subject(matches)
+    return one_per_subject(matches)
 
 
 def _policy_contents(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
@@ -121,7 +111,7 @@ def _agent_in_policy(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
     required = bool(grouped.get("domestic_agent_missing"))
     matches += [Match("case", r.summary, (r,)) for r in grouped.get("policy_gaps", [])
                 if r.subject == "pipa.domestic_agent" and r.detail("status") == "partial" and required]  # fmt: skip
-    return _one_per_subject(matches)
+    return one_per_subject(matches)
 
 
 def _class(value: str) -> Logic:

@@ -147,3 +147,14 @@ def each(check: str, where: Callable[[CheckResult], bool] = lambda _: True) -> L
 def detail_in(key: str, *values: str) -> Callable[[CheckResult], bool]:
     """A ``where`` for `each`: the result's detail ``key`` is one of ``values``."""
     return lambda result: result.detail(key) in values
+
+
+def one_per_subject(matches: list[Match]) -> list[Match]:
+    """Matches merged by subject: one finding per recipient, with the reasons and results of all."""
+    merged: dict[str, Match] = {}
+    for match in matches:
+        kept = merged.get(match.subject)
+        merged[match.subject] = match if kept is None else Match(
+            kept.subject, f"{kept.explanation} {match.explanation}", kept.results + match.results
+        )  # fmt: skip
+    return list(merged.values())
