@@ -15,19 +15,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 
-from privprobe.assess.view import RECIPIENT_KINDS, CaseView, declaration_ref, hit_ref
+from privprobe.assess.view import PROCESSOR_CATEGORIES, RECIPIENT_KINDS, CaseView, declaration_ref, hit_ref
 from privprobe.facts import DataHit, Declaration, DeclarationKind, Destination
 from privprobe.findings import CheckResult, EvidenceRef
 from privprobe.reference.lexicon import load_policy_lexicon
 
 K = DeclarationKind
 
-PROCESSOR_CATEGORIES = frozenset(
-    {"cloud", "cdn", "payments", "crash-reporting", "push", "customer-support", "security", "font", "maps"}
-)
-"""Organisation categories presumed to act for the controller (trustees, 처리위탁); the others
-(advertising, analytics, attribution, social ...) are presumed to use the data for themselves
-(provision, 제공). A presumption from the category only: the investigator confirms the role."""
 
 Check = Callable[[CaseView], list[CheckResult]]
 
@@ -223,10 +217,12 @@ CHECKS: dict[str, Check] = {
     "data_type_undeclared": data_type_undeclared,
     "answers_not_in_policy": duties.answers_not_in_policy,
     "provision_abroad_without_consent": duties.provision_abroad_without_consent,
+    "transfer_ground_fails": duties.transfer_ground_fails,
     "transfer_items_missing": duties.transfer_items_missing,
     "protected_data": duties.protected_data,
     "policy_gaps": duties.policy_gaps,
     "withdrawal_harder": duties.withdrawal_harder,
+    "controller_abroad": duties.controller_abroad,
     "domestic_agent_missing": duties.domestic_agent_missing,
     "trustee_supervision_missing": duties.trustee_supervision_missing,
     "transfer_safeguards_missing": duties.transfer_safeguards_missing,

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from privprobe.assess.view import CaseView, declaration_ref, hit_ref
+from privprobe.assess.view import PROCESSOR_CATEGORIES, CaseView, declaration_ref, hit_ref
 from privprobe.declared.policy.checklist import transfer_gaps
-from privprobe.facts import Declaration, DeclarationKind, LegalClass
+from privprobe.facts import Declaration, DeclarationKind, Destination, LegalClass
 from privprobe.findings import CheckResult, EvidenceRef
+from privprobe.reference.lexicon import load_policy_lexicon
 
 K = DeclarationKind
 
-RECIPIENT_KINDS = (K.PROVIDES, K.ENTRUSTS, K.TRANSFERS_ABROAD)
+RECIPIENT_KINDS = (K.PROVIDES, K.ENTRUSTS, K.TRANSFERS_ABROAD, K.STORES_IN)
 
 
 def _fact(view: CaseView, key: str) -> EvidenceRef:
@@ -26,7 +27,7 @@ def _fact(view: CaseView, key: str) -> EvidenceRef:
 def transfer_items_missing(view: CaseView) -> list[CheckResult]:
     """Declared overseas transfers that lack any of the five items of PIPA Art. 28-8(2) or the ground."""
     results = []
-    for declaration in view.declared(K.TRANSFERS_ABROAD):
+    for declaration in _policy(view, K.TRANSFERS_ABROAD):
         gaps = transfer_gaps(declaration)
         if not gaps:
             continue
@@ -37,6 +38,76 @@ def transfer_items_missing(view: CaseView) -> list[CheckResult]:
             (declaration_ref(declaration),), (("missing", ", ".join(gaps)), ("countries", place)),
         ))  # fmt: skip
     return results
+
+
+def _policy(view: CaseView, *kinds: DeclarationKind) -> list[Declaration]:
+    """Declarations of the policies only (what users were told), not the company's other answers."""
+    return [d for reading in view.readings for d in reading.declarations if d.kind in kinds]
+
+
+def transfer_ground_fails(view: CaseView) -> list[CheckResult]:
+    """Transfers the policy declares whose stated ground cannot carry them (LAW.md's toolkit rule).
+
+    - provision to a third party abroad (a recipient or category not presumed a trustee) on the
+      contract-and-disclosure ground of Art. 28-8(1)3, which covers entrustment and storage only;
+    - entrustment or storage on that ground while the policy lacks some of the 28-8(2) items;
+    - consent as the ground while the investigator found no separate consent was obtained.
+    """
+    no_consent = view.facts.get("separate_transfer_consent") is False
+    results = []
+    for declaration in _policy(view, K.TRANSFERS_ABROAD):
+        role = _declared_role(view, declaration)
+        gaps = transfer_gaps(declaration)
+        if declaration.ground == "contract" and role == "third_party":
+            why = (
+                "provision to a third party on the contract ground, which covers entrustment and storage only"
+            )
+        elif declaration.ground == "contract" and gaps:
+            why = f"the contract ground needs all 28-8(2) items disclosed; missing: {', '.join(gaps)}"
+        elif declaration.ground == "consent" and no_consent:
+            why = "consent is stated, but no separate consent to the transfer was obtained"
+        else:
+            continue
+        who = declaration.organisation or declaration.recipient or "unnamed recipient"
+        evidence = [declaration_ref(declaration)] + (
+            [_fact(view, "separate_transfer_consent")] if no_consent else []
+        )
+        results.append(CheckResult(
+            "transfer_ground_fails", who, f"Transfer to {who} ({'/'.join(declaration.countries) or '?'}): {why}.",
+            tuple(evidence), (("ground", declaration.ground), ("role", role),
+                              ("countries", ", ".join(declaration.countries))),
+        ))  # fmt: skip
+    return results
+
+
+def _declared_role(view: CaseView, declaration: Declaration) -> str:
+    """``third_party`` when the declared recipient (or category) is presumed to use the data for
+    itself, ``trustee`` when presumed to act for the controller, ``unknown`` otherwise."""
+    organisation = view.organisations.get(declaration.organisation or "")
+    if organisation is not None:
+        if organisation.category in PROCESSOR_CATEGORIES:
+            return "trustee"
+        return "third_party" if organisation.category in OWN_PURPOSE_CATEGORIES else "unknown"
+    lexicon = load_policy_lexicon()
+    if declaration.recipient and any(
+        lexicon.covers(declaration.recipient, c) for c in ("ecommerce", "advertising")
+    ):
+        return "third_party"
+    return "unknown"
+
+
+OWN_PURPOSE_CATEGORIES = frozenset(
+    {"advertising", "attribution", "analytics", "social", "ecommerce", "search"}
+)
+"""Categories presumed to use received data for their own purposes: a transfer to them is provision."""
+
+
+def controller_abroad(view: CaseView) -> list[CheckResult]:
+    """The investigator entered that the controller has no address or office in Korea."""
+    if view.facts.get("korea_office") is not False:
+        return []
+    return [CheckResult("controller_abroad", "case", "The controller has no address or office in Korea.",
+                        (_fact(view, "korea_office"),))]  # fmt: skip
 
 
 def _abroad(view: CaseView, declaration: Declaration) -> list[str]:
@@ -55,6 +126,8 @@ def provision_abroad_without_consent(view: CaseView) -> list[CheckResult]:
         countries = _abroad(view, declaration)
         if not countries or (declaration.ground == "consent" and consent is not False):
             continue
+        if declaration.ground in ("statute", "certification", "adequacy"):
+            continue  # grounds 28-8(1)2, 4 and 5 carry provision abroad too
         said = declaration.ground or "no ground stated"
         evidence = [declaration_ref(declaration)]
         if consent is False:
@@ -71,22 +144,25 @@ def provision_abroad_without_consent(view: CaseView) -> list[CheckResult]:
 def answers_not_in_policy(view: CaseView) -> list[CheckResult]:
     """Recipients and countries the company states elsewhere (questionnaire answers) that the policy omits."""
     policy = [d for reading in view.readings for d in reading.declarations if d.kind in RECIPIENT_KINDS]
-    named = {d.organisation or d.recipient.casefold() for d in policy}
+    # by organisation id and by name as written: either may be all one side has
+    named = {name for d in policy for name in (d.organisation, d.recipient.casefold()) if name}
     countries = {c for d in policy for c in d.countries}
     results = []
     for answer in view.declarations_extra:
         if answer.kind not in RECIPIENT_KINDS:
             continue
         who = answer.organisation or answer.recipient.casefold()
+        names = [name for name in (answer.organisation, answer.recipient.casefold()) if name]
+        known = not names or any(name in named for name in names)  # an unnamed recipient: countries decide
         missing = [c for c in _abroad(view, answer) if c not in countries]
-        if who in named and not missing:
+        if known and not missing:
             continue
         role = "trustee" if answer.kind is K.ENTRUSTS or answer.kind is K.STORES_IN else "third_party"
         results.append(CheckResult(
             "answers_not_in_policy", answer.organisation or answer.recipient,
             f"The company states it {answer.kind.value.replace('_', ' ')} {answer.recipient or who}"
             f" ({', '.join(answer.countries) or 'country not stated'}); the policy "
-            + ("names neither it nor that country." if who not in named else f"omits {', '.join(missing)}."),
+            + ("names neither it nor that country." if not known else f"omits {', '.join(missing)}."),
             (declaration_ref(answer),),
             (("grade", "omitted"), ("role", role), ("abroad", ", ".join(_abroad(view, answer))),
              ("kind", answer.kind.value)),
@@ -120,8 +196,39 @@ def protected_data(view: CaseView) -> list[CheckResult]:
     return results
 
 
+CONDITION_SHOWN: dict[str, Callable[[CaseView], bool]] = {
+    "pipa.without_consent": lambda view: any(
+        d.ground in ("contract", "statute", "legitimate_interest", "without_consent")
+        for d in view.declarations
+    ),
+    "pipa.overseas_collection": lambda view: view.facts.get("korea_office") is False,
+    "pipa.entrustment": lambda view: (
+        bool(view.declared(K.ENTRUSTS))
+        or any(_observed_role(d) == "trustee" for _, d in view.third_party_hits())
+    ),
+    "pipa.overseas_transfer": lambda view: bool(view.declared(K.TRANSFERS_ABROAD, K.STORES_IN)),
+    "pipa.third_party": lambda view: (
+        bool(view.declared(K.PROVIDES))
+        or any(_observed_role(d) == "third_party" for _, d in view.third_party_hits())
+    ),
+    "pipa.automatic_collection": lambda view: bool(view.declared(K.AUTOMATIC_COLLECTION)) or bool(view.hits),
+}
+"""For conditional checklist items: what in the case shows that the item was required."""
+
+
+def _observed_role(destination: Destination) -> str:
+    organisation = destination.organisation
+    return "trustee" if organisation and organisation.category in PROCESSOR_CATEGORIES else "third_party"
+
+
+def _condition(view: CaseView, item: str) -> str:
+    shown = CONDITION_SHOWN.get(item)
+    return "yes" if shown is not None and shown(view) else "unknown"
+
+
 def policy_gaps(view: CaseView) -> list[CheckResult]:
-    """Checklist items the newest policy answers only in part or not at all."""
+    """Checklist items the newest policy answers only in part or not at all; a conditional item says
+    whether the case shows its condition (``condition_met``: yes, or unknown)."""
     return [
         CheckResult(
             "policy_gaps",
@@ -129,7 +236,11 @@ def policy_gaps(view: CaseView) -> list[CheckResult]:
             f"{result.item.title_en}: {result.status}"
             + (f" ({'; '.join(result.missing)})" if result.missing else ""),
             (EvidenceRef("checklist", result.item.id, "; ".join(result.missing)),),
-            (("status", result.status), ("conditional", "yes" if result.item.condition else "no")),
+            (
+                ("status", result.status),
+                ("conditional", "yes" if result.item.condition else "no"),
+                ("condition_met", _condition(view, result.item.id)),
+            ),
         )
         for result in view.checklist
         if result.status != "present"

@@ -83,7 +83,7 @@ def _transfer_without_safeguards(grouped: Mapping[str, list[CheckResult]]) -> li
         if reasons:
             explanation = f"{result.summary} No transfer under Chapter V is shown: {'; '.join(reasons)}."
             matches.append(Match(who, explanation, tuple(support)))
-    for check in ("provision_abroad_without_consent", "transfer_safeguards_missing"):
+    for check in ("provision_abroad_without_consent", "transfer_ground_fails", "transfer_safeguards_missing"):
         matches += [Match(r.subject, r.summary, (r,)) for r in grouped.get(check, [])]
     return one_per_subject(matches)
 

@@ -20,7 +20,7 @@ NAME = "pipa"
 
 CONDITIONAL_WHEN = {
     "pipa.third_party": ("sent_before_consent", "sent_after_refusal", "provision_abroad_without_consent"),
-    "pipa.entrustment": ("answers_not_in_policy",),
+    "pipa.entrustment": (),
     "pipa.overseas_transfer": ("sent_abroad", "answers_not_in_policy"),
     "pipa.automatic_collection": ("sent_before_consent", "sent_after_refusal", "sent_abroad"),
     "pipa.domestic_agent": ("domestic_agent_missing",),
@@ -66,9 +66,9 @@ def _transfer_without_basis(grouped: Mapping[str, list[CheckResult]]) -> list[Ma
                     who, f"{result.summary} Not lawful as a transfer: {'; '.join(reasons)}.", tuple(support)
                 )
             )
-    for check in ("provision_abroad_without_consent", "answers_not_in_policy"):
+    for check in ("provision_abroad_without_consent", "transfer_ground_fails", "answers_not_in_policy"):
         for result in grouped.get(check, []):
-            if check == "provision_abroad_without_consent" or result.detail("abroad"):
+            if check != "answers_not_in_policy" or result.detail("abroad"):
                 matches.append(Match(result.subject, result.summary, (result,)))
     return one_per_subject(matches)
 
@@ -84,7 +84,7 @@ def _trustees_undisclosed(grouped: Mapping[str, list[CheckResult]]) -> list[Matc
     matches += [
         Match(r.subject, r.summary, (r,))
         for r in grouped.get("policy_gaps", [])
-        if r.subject == "pipa.entrustment"
+        if r.subject == "pipa.entrustment" and r.detail("condition_met") == "yes"
     ]
     return one_per_subject(matches)
 
@@ -96,7 +96,7 @@ def _policy_contents(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
         item = result.subject
         if not item.startswith("pipa.") or item in ("pipa.remedies", "pipa.changes", "pipa.domestic_agent"):
             continue
-        if result.detail("conditional") == "yes":
+        if result.detail("conditional") == "yes" and result.detail("condition_met") != "yes":
             shown = [grouped.get(check) for check in CONDITIONAL_WHEN.get(item, ())]
             if not any(shown):
                 continue
@@ -121,7 +121,9 @@ def _class(value: str) -> Logic:
 RULES: dict[str, Logic] = {
     "15-1": each("behavioural_without_consent"),
     "17-1": _no_consent,
-    "22-3": each("policy_gaps", lambda r: r.subject == "pipa.without_consent"),
+    "22-3": each(
+        "policy_gaps", lambda r: r.subject == "pipa.without_consent" and r.detail("condition_met") == "yes"
+    ),
     "22-2": each("age_verification_missing"),
     "23-1": _class("sensitive"),
     "24-1": _class("unique_identifier"),

@@ -28,6 +28,13 @@ RECIPIENT_KINDS = (
 )
 """Declarations that name who receives data."""
 
+PROCESSOR_CATEGORIES = frozenset(
+    {"cloud", "cdn", "payments", "crash-reporting", "push", "customer-support", "security", "font", "maps"}
+)
+"""Organisation categories presumed to act for the controller (trustees, 처리위탁); the others
+(advertising, analytics, attribution, social ...) are presumed to use the data for themselves
+(provision, 제공). A presumption from the category only: the investigator confirms the role."""
+
 
 @dataclass(frozen=True, slots=True)
 class FlowInfo:
