@@ -29,7 +29,7 @@ from privprobe.enrich.personal_data import Scanner
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
 from privprobe.errors import CaseError, InputError, ReadError
 from privprobe.facts import DataHit, Destination
-from privprobe.findings import CheckResult, Finding
+from privprobe.findings import CheckResult, Finding, FindingStatus
 from privprobe.ingest import open_reader
 from privprobe.ingest.bundle import bundle_phases, evidence_format
 from privprobe.ingest.har import HarReader
@@ -360,6 +360,41 @@ def assess(view: CaseView, registry: Registry, regimes: Iterable[str] | None = N
     return Assessment(tuple(results), tuple(findings), period)
 
 
+def findings(
+    workspace: Workspace, case: str, registry: Registry, regimes: Iterable[str] | None = None
+) -> Assessment:
+    """`assess` of ``case`` with each finding's status and reason as the investigator last set them.
+
+    A stored status for a finding of an assessed regime that the rules no longer raise (the evidence
+    or the policy changed) is kept aside in ``orphans``.
+    """
+    assessed = list(regimes) if regimes is not None else list(registry.regimes)
+    assessment = assess(case_view(workspace, case), registry, assessed)
+    with workspace.store(case) as store:
+        stored = store.finding_statuses(case)
+    raised = {finding.id for finding in assessment.findings}
+    reviewed = tuple(
+        replace(f, status=stored[f.id].status, status_reason=stored[f.id].reason) if f.id in stored else f
+        for f in assessment.findings
+    )
+    orphans = tuple(i for i in stored if i not in raised and i.split(".", 1)[0] in assessed)
+    return replace(assessment, findings=reviewed, orphans=orphans)
+
+
+def review(workspace: Workspace, case: str, registry: Registry, change: Review) -> Finding:
+    """Record the investigator's status on a finding the rules raise now; returns it as reviewed."""
+    regime = change.finding_id.split(".", 1)[0]
+    raised = findings(workspace, case, registry, [regime]).findings if regime in registry.regimes else ()
+    finding = next((f for f in raised if f.id == change.finding_id), None)
+    if finding is None:
+        raise CaseError(
+            f"case {case!r} has no finding {change.finding_id!r} (privprobe assess {case} lists the ids)"
+        )
+    with workspace.store(case) as store:
+        record = store.set_finding_status(store.case(case).name, finding.id, change.status, change.reason)
+    return replace(finding, status=record.status, status_reason=record.reason)
+
+
 @dataclass(frozen=True)
 class Assessment:
     """The check results and the findings they raise, for one case."""
@@ -367,3 +402,17 @@ class Assessment:
     results: tuple[CheckResult, ...]
     findings: tuple[Finding, ...]
     period: Period
+    orphans: tuple[str, ...] = ()
+    """Finding ids with a stored status that the rules no longer raise."""
+
+
+@dataclass(frozen=True)
+class Review:
+    """The investigator's status for one finding, with the reason (required to confirm or dismiss)."""
+
+    finding_id: str
+    """The id `findings` shows (``pipa.28-8-1:facebook``)."""
+    status: FindingStatus
+    """The status to record."""
+    reason: str = ""
+    """Why; required for ``confirmed`` and ``dismissed``."""

@@ -247,10 +247,10 @@ def to_seller(policy: Reading, **facts: str) -> CaseView:
 
 def test_toolkit_provision_abroad_on_the_contract_ground_is_a_transfer_without_basis(tmp_path: Path) -> None:
     policy = reading(tmp_path, policy_text(PURPOSES, seller_provision("계약의 이행")))
-    assert pipa_ids(to_seller(policy), "28-8-1") == {"pipa.28-8-1:Seller Co"}
+    assert pipa_ids(to_seller(policy), "28-8-1") == {"pipa.28-8-1:Seller-Co"}
     # what the company says elsewhere does not cure it
     said = declaration(K.PROVIDES, "Seller Co", countries=("CN",), ground="contract")
-    assert pipa_ids(view(readings=(policy,), declarations=[said]), "28-8-1") == {"pipa.28-8-1:Seller Co"}
+    assert pipa_ids(view(readings=(policy,), declarations=[said]), "28-8-1") == {"pipa.28-8-1:Seller-Co"}
 
 
 def test_toolkit_provision_abroad_on_separate_consent_is_not(tmp_path: Path) -> None:
@@ -258,7 +258,7 @@ def test_toolkit_provision_abroad_on_separate_consent_is_not(tmp_path: Path) -> 
     assert pipa_ids(to_seller(policy), "28-8-1") == set()
     assert pipa_ids(to_seller(policy, separate_transfer_consent="yes"), "28-8-1") == set()
     # the policy claims a consent the investigator found was never obtained
-    assert pipa_ids(to_seller(policy, separate_transfer_consent="no"), "28-8-1") == {"pipa.28-8-1:Seller Co"}
+    assert pipa_ids(to_seller(policy, separate_transfer_consent="no"), "28-8-1") == {"pipa.28-8-1:Seller-Co"}
 
 
 def test_toolkit_entrustment_abroad_fully_disclosed_is_not(tmp_path: Path) -> None:

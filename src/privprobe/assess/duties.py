@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from privprobe.assess.view import PROCESSOR_CATEGORIES, CaseView, declaration_ref, hit_ref
+from privprobe.assess.view import PROCESSOR_CATEGORIES, CaseView, declaration_ref, hit_ref, subject_of
 from privprobe.declared.policy.checklist import transfer_gaps
 from privprobe.facts import Declaration, DeclarationKind, Destination, LegalClass
 from privprobe.findings import CheckResult, EvidenceRef
@@ -31,10 +31,10 @@ def transfer_items_missing(view: CaseView) -> list[CheckResult]:
         gaps = transfer_gaps(declaration)
         if not gaps:
             continue
-        who = declaration.organisation or declaration.recipient or "unnamed recipient"
+        who = subject_of(declaration)
         place = "/".join(declaration.countries) or "country not named"
         results.append(CheckResult(
-            "transfer_items_missing", who, f"Transfer to {who} ({place}): {', '.join(gaps)} missing.",
+            "transfer_items_missing", who, f"Transfer to {declaration.recipient or who} ({place}): {', '.join(gaps)} missing.",
             (declaration_ref(declaration),), (("missing", ", ".join(gaps)), ("countries", place)),
         ))  # fmt: skip
     return results
@@ -68,12 +68,12 @@ def transfer_ground_fails(view: CaseView) -> list[CheckResult]:
             why = "consent is stated, but no separate consent to the transfer was obtained"
         else:
             continue
-        who = declaration.organisation or declaration.recipient or "unnamed recipient"
+        who = subject_of(declaration)
         evidence = [declaration_ref(declaration)] + (
             [_fact(view, "separate_transfer_consent")] if no_consent else []
         )
         results.append(CheckResult(
-            "transfer_ground_fails", who, f"Transfer to {who} ({'/'.join(declaration.countries) or '?'}): {why}.",
+            "transfer_ground_fails", who, f"Transfer to {declaration.recipient or who} ({'/'.join(declaration.countries) or '?'}): {why}.",
             tuple(evidence), (("ground", declaration.ground), ("role", role),
                               ("countries", ", ".join(declaration.countries))),
         ))  # fmt: skip
@@ -96,10 +96,10 @@ def _declared_role(view: CaseView, declaration: Declaration) -> str:
     return "unknown"
 
 
-OWN_PURPOSE_CATEGORIES = frozenset(
-    {"advertising", "attribution", "analytics", "social", "ecommerce", "search"}
-)
-"""Categories presumed to use received data for their own purposes: a transfer to them is provision."""
+OWN_PURPOSE_CATEGORIES = frozenset({"advertising", "attribution", "social", "ecommerce"})
+"""Categories presumed to use received data for their own purposes, so that a transfer the policy
+calls entrustment is provision in substance. Analytics and search companies are left out: whether
+they act as trustees (Korean policies usually entrust analytics) depends on the contract."""
 
 
 def controller_abroad(view: CaseView) -> list[CheckResult]:
@@ -132,10 +132,10 @@ def provision_abroad_without_consent(view: CaseView) -> list[CheckResult]:
         evidence = [declaration_ref(declaration)]
         if consent is False:
             evidence.append(_fact(view, "separate_transfer_consent"))
-        who = declaration.organisation or declaration.recipient or "unnamed recipient"
+        who = subject_of(declaration)
         results.append(CheckResult(
             "provision_abroad_without_consent", who,
-            f"{who} in {', '.join(countries)} receives data as a third party on {said}, not separate consent.",
+            f"{declaration.recipient or who} in {', '.join(countries)} receives data as a third party on {said}, not separate consent.",
             tuple(evidence), (("ground", declaration.ground), ("countries", ", ".join(countries)), ("role", "third_party")),
         ))  # fmt: skip
     return results
@@ -159,7 +159,7 @@ def answers_not_in_policy(view: CaseView) -> list[CheckResult]:
             continue
         role = "trustee" if answer.kind is K.ENTRUSTS or answer.kind is K.STORES_IN else "third_party"
         results.append(CheckResult(
-            "answers_not_in_policy", answer.organisation or answer.recipient,
+            "answers_not_in_policy", subject_of(answer),
             f"The company states it {answer.kind.value.replace('_', ' ')} {answer.recipient or who}"
             f" ({', '.join(answer.countries) or 'country not stated'}); the policy "
             + ("names neither it nor that country." if not known else f"omits {', '.join(missing)}."),

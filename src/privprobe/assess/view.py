@@ -8,6 +8,7 @@ from a decision's facts and declarations alone, with no traffic. Checks never to
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -127,3 +128,15 @@ def declaration_ref(declaration: Declaration) -> EvidenceRef:
     where = f"{span.document[:12]}@{span.section or '-'}:{span.start}-{span.end}"
     said = declaration.recipient or ", ".join(declaration.countries) or declaration.items[:60]
     return EvidenceRef("declaration", where, f"{declaration.kind.value}: {said}")
+
+
+def subject_of(declaration: Declaration) -> str:
+    """A finding subject for a declared recipient: its organisation id, else its name without
+    parentheses and with hyphens for spaces ("해외-입점-판매자"), short enough to type."""
+    return declaration.organisation or subject_name(declaration.recipient)
+
+
+def subject_name(name: str) -> str:
+    """A recipient's name as a finding subject: no parentheses, hyphens for spaces, at most 60 characters."""
+    name = re.sub(r"[(（][^)）]*[)）]", "", name).strip()
+    return "-".join(name.split())[:60] or "unnamed-recipient"

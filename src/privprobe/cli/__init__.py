@@ -5,14 +5,16 @@ naming the file or case and what to do, and exit with status 1; usage errors exi
 Values from evidence are shown through `privprobe.tables`, which never lets them act as markup.
 
 One module per group of commands: ``capture``, ``cases``, ``evidence``, ``destinations``, ``personal_data``,
-``policy``, ``penalty`` (case facts and the penalty worksheet), ``demo``; ``app`` holds the application and what they share.
+``policy``, ``penalty`` (case facts and the penalty worksheet), ``assess`` (findings and their status),
+``demo``; ``app`` holds the application and what they share.
 """
 
-from privprobe.cli import capture, cases, demo, destinations, evidence, penalty, personal_data, policy
+from privprobe.cli import assess, capture, cases, demo, destinations, evidence, penalty, personal_data, policy
 from privprobe.cli.app import app
 
 __all__ = [
     "app",
+    "assess",
     "capture",
     "cases",
     "demo",

@@ -59,6 +59,10 @@ policy_app = _Typer(
     no_args_is_help=True, help="What the company says: privacy policies read into declarations."
 )
 app.add_typer(policy_app, name="policy")
+finding_app = _Typer(
+    no_args_is_help=True, help="The investigator's status on findings, with its audit trail."
+)
+app.add_typer(finding_app, name="finding")
 
 FormatOption = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 NameArg = Annotated[str, typer.Argument(help="The case name.")]

@@ -33,6 +33,7 @@ from privprobe.model import (
     Phase,
 )
 from privprobe.store import schema
+from privprobe.store.findings import FindingStatuses
 from privprobe.store.rows import canary_row, capture_of, case_of, flow_of, flow_row, hit_of, hit_rows, utc
 
 BATCH = 2000
@@ -48,8 +49,8 @@ def migrate(engine: sa.Engine) -> None:
         command.upgrade(config, "head")
 
 
-class CaseStore:
-    """One open case database."""
+class CaseStore(FindingStatuses):
+    """One open case database (finding statuses: `FindingStatuses`)."""
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine

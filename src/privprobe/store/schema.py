@@ -144,3 +144,14 @@ case_fact_changes = sa.Table(
     sa.Column("new_value", sa.Text),
     sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
 )
+
+finding_status = sa.Table(
+    "finding_status",
+    metadata,
+    sa.Column("case_name", sa.String(200), sa.ForeignKey("cases.name"), primary_key=True),
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("finding_id", sa.Text, nullable=False),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+)
