@@ -14,13 +14,15 @@ import json
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
+from typing import Any
 from pathlib import Path
 
 from privprobe import __version__
 from privprobe.assess.case_facts import CaseFacts
 from privprobe.assess.checks import run_checks
-from privprobe.assess.regime import Period
+from privprobe.assess.regime import Assessment, Period
 from privprobe.assess.view import CaseView, FlowInfo
+from privprobe.assess.worksheet import PenaltyRequest
 from privprobe.capture.bundle import FORMAT_VERSION, MANIFEST, verify
 from privprobe.declared.policy import Language, Reading, extract, load_policy
 from privprobe.declared.policy.load import BUNDLE_POLICY
@@ -29,13 +31,14 @@ from privprobe.enrich.personal_data import Scanner
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
 from privprobe.errors import CaseError, InputError, ReadError
 from privprobe.facts import DataHit, Destination
-from privprobe.findings import CheckResult, Finding, FindingStatus
+from privprobe.findings import Finding, FindingStatus
 from privprobe.ingest import open_reader
 from privprobe.ingest.bundle import bundle_phases, evidence_format
 from privprobe.ingest.har import HarReader
 from privprobe.model import Canary, Capture, CaptureId, CaptureKind, Case, CaseId, EvidenceFile, Flow, Phase
 from privprobe.plugins import ReadContext, Registry
 from privprobe.reference import OrganisationTable, load_organisations
+from privprobe.report import build_report, cites_flow, gather
 from privprobe.store import CaseStore, Workspace
 from privprobe.store.repository import ScanRecord
 
@@ -361,7 +364,11 @@ def assess(view: CaseView, registry: Registry, regimes: Iterable[str] | None = N
 
 
 def findings(
-    workspace: Workspace, case: str, registry: Registry, regimes: Iterable[str] | None = None
+    workspace: Workspace,
+    case: str,
+    registry: Registry,
+    regimes: Iterable[str] | None = None,
+    view: CaseView | None = None,
 ) -> Assessment:
     """`assess` of ``case`` with each finding's status and reason as the investigator last set them.
 
@@ -369,7 +376,7 @@ def findings(
     or the policy changed) is kept aside in ``orphans``.
     """
     assessed = list(regimes) if regimes is not None else list(registry.regimes)
-    assessment = assess(case_view(workspace, case), registry, assessed)
+    assessment = assess(view or case_view(workspace, case), registry, assessed)
     with workspace.store(case) as store:
         stored = store.finding_statuses(case)
     raised = {finding.id for finding in assessment.findings}
@@ -396,17 +403,6 @@ def review(workspace: Workspace, case: str, registry: Registry, change: Review) 
 
 
 @dataclass(frozen=True)
-class Assessment:
-    """The check results and the findings they raise, for one case."""
-
-    results: tuple[CheckResult, ...]
-    findings: tuple[Finding, ...]
-    period: Period
-    orphans: tuple[str, ...] = ()
-    """Finding ids with a stored status that the rules no longer raise."""
-
-
-@dataclass(frozen=True)
 class Review:
     """The investigator's status for one finding, with the reason (required to confirm or dismiss)."""
 
@@ -416,3 +412,51 @@ class Review:
     """The status to record."""
     reason: str = ""
     """Why; required for ``confirmed`` and ``dismissed``."""
+
+
+def report(
+    workspace: Workspace, case: str, registry: Registry, options: ReportOptions | None = None
+) -> dict[str, Any]:
+    """The report of ``case`` (docs/report-schema.md): what every earlier step found, for `report` to render."""
+    options = options or ReportOptions()
+    names = list(options.regimes) if options.regimes is not None else list(registry.regimes)
+    rows = tuple(destinations(workspace, case))
+    view = case_view(workspace, case)
+    assessment = findings(workspace, case, registry, names, view)
+    cited = {ref.ref.split()[0] for f in assessment.findings for ref in f.evidence if cites_flow(ref.kind)}
+    with workspace.store(case) as store:
+        captures = tuple(store.captures(case))
+        canaries = store.canaries(case)
+        flows = _cited_flows(store, case, cited)
+    material = gather(captures, rows, view, assessment, flows, canaries)
+    return build_report(material, registry, lang=options.lang, regimes=names, penalty=options.penalty)
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """What the investigator chooses for a report."""
+
+    lang: str = "ko"
+    """``ko`` or ``en``."""
+    regimes: tuple[str, ...] | None = None
+    """The regimes applied (default: every installed one)."""
+    penalty: PenaltyRequest | None = None
+    """The penalty choices (default: the ``serious`` band, said to be a default)."""
+
+
+def _cited_flows(store: CaseStore, case: str, ids: Iterable[str]) -> dict[str, Flow]:
+    """The flows ``ids``, one streaming pass per cited capture, left as soon as all are found."""
+    wanted: dict[int, set[str]] = {}
+    for flow_id in ids:
+        capture, _, seq = flow_id.partition("/")
+        if capture.isdigit() and seq.isdigit():
+            wanted.setdefault(int(capture), set()).add(flow_id)
+    found: dict[str, Flow] = {}
+    for number, missing in sorted(wanted.items()):
+        for flow in store.flows(case, number):  # left early: the generator closes its cursor
+            if flow.id in missing:
+                found[flow.id] = flow
+                missing.discard(flow.id)
+                if not missing:
+                    break
+    return found

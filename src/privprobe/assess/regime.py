@@ -66,6 +66,20 @@ class Period:
 
 
 @dataclass(frozen=True)
+class Assessment:
+    """The check results and the findings they raise, for one case."""
+
+    results: tuple[CheckResult, ...]
+    """What every check found."""
+    findings: tuple[Finding, ...]
+    """What the regimes raise, with the investigator's statuses when read through the store."""
+    period: Period
+    """The violation dates the articles were chosen for."""
+    orphans: tuple[str, ...] = ()
+    """Finding ids with a stored status that the rules no longer raise."""
+
+
+@dataclass(frozen=True)
 class Match:
     """One subject a rule applies to, with why and the results that show it."""
 
