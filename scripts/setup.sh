@@ -22,17 +22,21 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 # Browser captures: Debian's chromium (never `playwright install`) and fonts-nanum (Korean pages and
-# reports). Installed when missing and we are root; otherwise say what to install. Not fatal: the
-# rest of privprobe works without them, and the capture tests skip.
+# reports). PDF reports: Pango for WeasyPrint; poppler-utils (pdftotext, pdftoppm) for the report tests.
+# Installed when missing and we are root; otherwise say what to install. Not fatal: the rest of
+# privprobe works without them, and the tests that need them skip.
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -d /usr/share/fonts/truetype/nanum ] || missing+=(fonts-nanum)
+compgen -G '/usr/lib/*/libpango-1.0.so.0' >/dev/null || missing+=(libpango-1.0-0)
+compgen -G '/usr/lib/*/libpangoft2-1.0.so.0' >/dev/null || missing+=(libpangoft2-1.0-0)
+[ -x /usr/bin/pdftoppm ] && [ -x /usr/bin/pdftotext ] || missing+=(poppler-utils)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null; } ||
-      echo "setup: could not install ${missing[*]} with apt-get; captures need them" >&2
+      echo "setup: could not install ${missing[*]} with apt-get; captures and PDF reports need them" >&2
   else
-    echo "setup: for browser captures, install as root: apt-get install -y ${missing[*]}" >&2
+    echo "setup: for browser captures and PDF reports, install as root: apt-get install -y ${missing[*]}" >&2
   fi
 fi
 

@@ -14,8 +14,10 @@ import json
 import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Any
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from privprobe import __version__
 from privprobe.assess.case_facts import CaseFacts
@@ -26,7 +28,15 @@ from privprobe.assess.worksheet import PenaltyRequest
 from privprobe.capture.bundle import FORMAT_VERSION, MANIFEST, verify
 from privprobe.declared.policy import Language, Reading, extract, load_policy
 from privprobe.declared.policy.load import BUNDLE_POLICY
-from privprobe.enrich.destinations import CountryRow, DestinationRow, attribute, countries, summarise
+from privprobe.enrich.canaries import new_canary
+from privprobe.enrich.destinations import (
+    CountryRow,
+    DestinationRow,
+    attribute,
+    countries,
+    registrable_domain,
+    summarise,
+)
 from privprobe.enrich.personal_data import Scanner
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
 from privprobe.errors import CaseError, InputError, ReadError
@@ -41,6 +51,7 @@ from privprobe.reference import OrganisationTable, load_organisations
 from privprobe.report import build_report, cites_flow, gather
 from privprobe.store import CaseStore, Workspace
 from privprobe.store.repository import ScanRecord
+from privprobe.store.workspace import check_case_name
 
 Progress = Callable[[int], None]
 """Called with the number of flows read so far."""
@@ -355,7 +366,7 @@ def assess(view: CaseView, registry: Registry, regimes: Iterable[str] | None = N
     """Run every check over ``view``, then each regime's rules over the results."""
     results = run_checks(view)
     period = Period(view.facts.day("violation_start"), view.facts.day("violation_end"))
-    names = list(regimes) if regimes is not None else list(registry.regimes)
+    names = regime_names(registry, regimes)
     unknown = [name for name in names if name not in registry.regimes]
     if unknown:
         raise CaseError(f"no regime {', '.join(unknown)}: installed are {', '.join(registry.regimes)}")
@@ -375,7 +386,7 @@ def findings(
     A stored status for a finding of an assessed regime that the rules no longer raise (the evidence
     or the policy changed) is kept aside in ``orphans``.
     """
-    assessed = list(regimes) if regimes is not None else list(registry.regimes)
+    assessed = regime_names(registry, regimes)
     assessment = assess(view or case_view(workspace, case), registry, assessed)
     with workspace.store(case) as store:
         stored = store.finding_statuses(case)
@@ -419,7 +430,7 @@ def report(
 ) -> dict[str, Any]:
     """The report of ``case`` (docs/report-schema.md): what every earlier step found, for `report` to render."""
     options = options or ReportOptions()
-    names = list(options.regimes) if options.regimes is not None else list(registry.regimes)
+    names = regime_names(registry, options.regimes)
     rows = tuple(destinations(workspace, case))
     view = case_view(workspace, case)
     assessment = findings(workspace, case, registry, names, view)
@@ -430,6 +441,13 @@ def report(
         flows = _cited_flows(store, case, cited)
     material = gather(captures, rows, view, assessment, flows, canaries)
     return build_report(material, registry, lang=options.lang, regimes=names, penalty=options.penalty)
+
+
+def regime_names(registry: Registry, regimes: Iterable[str] | None) -> list[str]:
+    """The regimes asked for, or every installed one with PIPA first (the law of the case)."""
+    if regimes is not None:
+        return list(regimes)
+    return sorted(registry.regimes, key=lambda name: (name != "pipa", name))
 
 
 @dataclass(frozen=True)
@@ -460,3 +478,93 @@ def _cited_flows(store: CaseStore, case: str, ids: Iterable[str]) -> dict[str, F
                 if not missing:
                     break
     return found
+
+
+@dataclass(frozen=True)
+class Investigation:
+    """What `investigate` is asked to do."""
+
+    url: str
+    """The website."""
+    out: Path
+    """Folder for the bundle and the reports."""
+    lang: str = "ko"
+    """Language of the reports."""
+    controller: str | None = None
+    """The controller, for a new case (default: the site's registrable domain)."""
+    pages: int = 5
+    """Same-site pages per phase."""
+    persona: Path | None = None
+    """Persona file: canaries and login steps."""
+    resolve: tuple[str, ...] = ()
+    """Lab resolve rules."""
+
+
+def investigate(
+    workspace: Workspace,
+    case: str,
+    registry: Registry,
+    request: Investigation,
+    progress: Callable[[str], object] | None = None,
+) -> list[Path]:
+    """The whole story on a website: capture → import → scan → read the policy → assess → report."""
+    say = progress or (lambda _text: None)
+    _open_case(workspace, case, request)
+    bundle = _capture(request)  # 1. the only step that touches the network
+    say(f"captured: {bundle}")
+    import_bundle(workspace, case, bundle)  # 2. flows of every phase, and the policy the capture saved
+    _add_persona(workspace, case, request.persona)
+    done = scan(workspace, case, registry)  # 3. personal data in every flow
+    say(f"scanned {done.flows} flows: {done.hits} hits")
+    document = report(workspace, case, registry, ReportOptions(request.lang))  # 4.-6. assess, report
+    return write_reports(document, request.lang, request.out / f"report-{case}")
+
+
+def write_reports(document: dict[str, Any], lang: str, stem: Path) -> list[Path]:
+    """``stem``.json, .html and .pdf of one report."""
+    from privprobe.report import write_json
+    from privprobe.report.html import render_html
+    from privprobe.report.pdf import render_pdf
+
+    stem.parent.mkdir(parents=True, exist_ok=True)
+    paths = [stem.with_suffix(".json"), stem.with_suffix(".html"), stem.with_suffix(".pdf")]
+    write_json(document, paths[0])
+    paths[1].write_text(render_html(document, lang), encoding="utf-8")
+    render_pdf(document, lang, paths[2])
+    return paths
+
+
+def _open_case(workspace: Workspace, case: str, request: Investigation) -> None:
+    if case in workspace.case_names():
+        return
+    host = (urlsplit(request.url).hostname or "").lower()
+    domain = registrable_domain(host) or host
+    record = Case(CaseId(check_case_name(case)), request.controller or domain, (domain,))
+    with workspace.store(case, create=True) as store:
+        store.add_case(record)
+
+
+def _capture(request: Investigation) -> Path:
+    from privprobe.capture.browser import CaptureOptions, capture_web
+
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    options = CaptureOptions(
+        request.url, request.out / f"bundle-{stamp}", pages=request.pages, persona=request.persona,
+        resolve=request.resolve,
+    )  # fmt: skip
+    return capture_web(options)
+
+
+def _add_persona(workspace: Workspace, case: str, persona: Path | None) -> None:
+    if persona is None:
+        return
+    raw = json.loads(persona.read_text(encoding="utf-8"))
+    entries = raw.get("canaries", []) if isinstance(raw, dict) else []
+    with workspace.store(case) as store:
+        record = store.case(case)
+        taken = {canary.name for canary in store.canaries(case)}
+        for entry in entries if isinstance(entries, list) else []:
+            if isinstance(entry, dict) and entry.get("name") not in taken:
+                canary = new_canary(entry.get("type"), entry.get("value"), entry.get("name"), taken=taken)
+                store.add_canary(record.name, canary)
+                taken.add(canary.name)

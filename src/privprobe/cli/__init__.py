@@ -9,7 +9,18 @@ One module per group of commands: ``capture``, ``cases``, ``evidence``, ``destin
 ``demo``; ``app`` holds the application and what they share.
 """
 
-from privprobe.cli import assess, capture, cases, demo, destinations, evidence, penalty, personal_data, policy
+from privprobe.cli import (
+    assess,
+    capture,
+    cases,
+    demo,
+    destinations,
+    evidence,
+    penalty,
+    personal_data,
+    policy,
+    report,
+)
 from privprobe.cli.app import app
 
 __all__ = [
@@ -24,6 +35,7 @@ __all__ = [
     "penalty",
     "personal_data",
     "policy",
+    "report",
 ]
 
 

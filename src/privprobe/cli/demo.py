@@ -27,7 +27,7 @@ from privprobe.cli.personal_data import HIT_COLUMNS
 from privprobe.cli.policy import checklist_row
 from privprobe.declared.policy import check
 from privprobe.enrich.canaries import new_canary
-from privprobe.errors import CaseError
+from privprobe.errors import CaseError, PrivprobeError
 from privprobe.facts import DeclarationKind
 from privprobe.model import Canary, Case, CaseId, Phase
 from privprobe.plugins import Registry
@@ -43,11 +43,18 @@ def demo(
     sample: Annotated[
         bool, typer.Option(help="Use the generated sample HAR instead of a live capture.")
     ] = False,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="Folder for the reports (default: WORKSPACE/demo).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the reports: ko or en.")] = "ko",
 ) -> None:
-    """Run the whole chain on the built-in demo shop (offline) and show where its data goes.
+    """Run a whole investigation of the built-in demo shop, offline: capture in three consent
+    phases, scan, read its policy, assess, and write the HTML and PDF reports.
 
-    Example: privprobe demo
+    Example: privprobe demo --lang en --out demo-report
     """
+    if lang not in ("ko", "en"):
+        raise PrivprobeError(f"--lang {lang!r}: give ko or en")
     workspace: Workspace = ctx.obj
     _new_case(workspace)
     registry = Registry.from_entry_points()
@@ -74,6 +81,17 @@ def demo(
     done = pipeline.scan(workspace, DEMO_CASE, registry)
     typer.echo(f"scanned {done.flows} flows: {done.hits} hits")
     _show(workspace, sys.stdout)
+    document = pipeline.report(workspace, DEMO_CASE, registry, pipeline.ReportOptions(lang))
+    findings = document["findings"]
+    typer.echo(
+        f"{len(findings)} findings: "
+        + ", ".join(str(f["id"]) for f in findings[:8])
+        + (" …" if len(findings) > 8 else "")
+    )
+    for path in pipeline.write_reports(
+        document, lang, (out or _folder(workspace)) / f"report-{DEMO_CASE}-{lang}"
+    ):
+        typer.echo(f"report: {path}")
 
 
 def _new_case(workspace: Workspace) -> None:
