@@ -22,6 +22,15 @@ def run(workspace: Path, *args: str, code: int = 0) -> str:
     return result.stdout
 
 
+def fails(workspace: Path, *args: str) -> str:
+    """Run a command that must fail with one line on stderr and exit 1; return that line."""
+    result = runner.invoke(app, ["--workspace", str(workspace), *args])
+    assert result.exit_code == 1, result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("privprobe: error: "), result.stderr
+    return lines[0]
+
+
 def one_entry_har(url: str, creator: str = "t") -> dict[str, object]:
     """A minimal HAR 1.2 with one GET of ``url``, as an exporter writes it."""
     request = {

@@ -16,7 +16,7 @@ from privprobe.findings import FindingStatus
 from privprobe.model import CaseId
 from privprobe.plugins import Registry
 from privprobe.store import Workspace
-from tests.test_cli import run, runner
+from tests.test_cli import fails, run, runner
 
 CASE = "demo-shop"
 META = "pipa.28-8-1:facebook"
@@ -33,15 +33,6 @@ def sample(tmp_path: Path) -> Path:
 def findings(workspace: Path, *args: str) -> dict[str, dict[str, Any]]:
     rows = json.loads(run(workspace, "assess", CASE, "-f", "json", *args))
     return {row["id"]: row for row in rows}
-
-
-def fails(workspace: Path, *args: str) -> str:
-    """The one line a refused command prints (exit status 1)."""
-    result = runner.invoke(app, ["--workspace", str(workspace), *args])
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("privprobe: error: "), result.stderr
-    return lines[0]
 
 
 def test_assess_the_sample_in_every_format(sample: Path) -> None:

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from privprobe.cli import app
-from tests.test_cli import run
+from tests.test_cli import fails, run
 
 runner = CliRunner()
 WORKED_EXAMPLE = [
@@ -24,15 +23,6 @@ WORKED_EXAMPLE = [
     "violation_start=2024-01-01",
     "violation_end=2024-06-30",
 ]
-
-
-def fails(workspace: Path, *args: str) -> str:
-    """Run a command that must fail with one line on stderr and exit 1; return that line."""
-    result = runner.invoke(app, ["--workspace", str(workspace), *args])
-    assert result.exit_code == 1, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("privprobe: error: "), result.stderr
-    return lines[0]
 
 
 @pytest.fixture

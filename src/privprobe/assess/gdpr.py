@@ -22,10 +22,17 @@ the GDPR counterpart LAW.md section (a) gives for the PIPA article:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from privprobe.assess.regime import Logic, Match, Period, apply_rules, detail_in, each, one_per_subject
-from privprobe.findings import CheckResult, Finding
+from privprobe.assess.regime import (
+    Logic,
+    Match,
+    RuleRegime,
+    detail_in,
+    each,
+    one_per_subject,
+)
+from privprobe.findings import CheckResult
 
 NAME = "gdpr"
 
@@ -125,15 +132,5 @@ RULES: dict[str, Logic] = {
 """Every GDPR rule's logic, in the order of the Regulation, then the ePrivacy Directive."""
 
 
-class Gdpr:
-    """Regulation (EU) 2016/679 with ePrivacy Directive Art. 5(3), applied for comparison."""
-
-    name = NAME
-    title = "GDPR (EU 2016/679) and ePrivacy Art. 5(3)"
-
-    def findings(self, results: Sequence[CheckResult], period: Period) -> list[Finding]:
-        """The GDPR findings the check results raise."""
-        return apply_rules(NAME, RULES, results, period)
-
-
-REGIME = Gdpr()
+REGIME = RuleRegime(NAME, "GDPR (EU 2016/679) and ePrivacy Art. 5(3)", RULES)
+"""The regime, as registered under the ``privprobe.regimes`` entry point."""

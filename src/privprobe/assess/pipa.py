@@ -11,10 +11,17 @@ data sent abroad before consent or after refusal all raise 28-8(1).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
-from privprobe.assess.regime import Logic, Match, Period, apply_rules, detail_in, each, one_per_subject
-from privprobe.findings import CheckResult, Finding
+from privprobe.assess.regime import (
+    Logic,
+    Match,
+    RuleRegime,
+    detail_in,
+    each,
+    one_per_subject,
+)
+from privprobe.findings import CheckResult
 
 NAME = "pipa"
 
@@ -141,15 +148,5 @@ RULES: dict[str, Logic] = {
 """Every PIPA rule's logic, in the order of the Act."""
 
 
-class Pipa:
-    """The Personal Information Protection Act (Korea), as LAW.md encodes it."""
-
-    name = NAME
-    title = "PIPA (개인정보 보호법)"
-
-    def findings(self, results: Sequence[CheckResult], period: Period) -> list[Finding]:
-        """The PIPA findings the check results raise."""
-        return apply_rules(NAME, RULES, results, period)
-
-
-REGIME = Pipa()
+REGIME = RuleRegime(NAME, "PIPA (개인정보 보호법)", RULES)
+"""The regime, as registered under the ``privprobe.regimes`` entry point."""

@@ -172,3 +172,19 @@ def one_per_subject(matches: list[Match]) -> list[Match]:
             kept.subject, f"{kept.explanation} {match.explanation}", kept.results + match.results
         )  # fmt: skip
     return list(merged.values())
+
+
+class RuleRegime:
+    """A regime made of rules: texts in ``reference/rules_<name>.json``, logic in ``rules``."""
+
+    def __init__(self, name: str, title: str, rules: Mapping[str, Logic]) -> None:
+        self.name = name
+        """Short id, used in finding ids."""
+        self.title = title
+        """Display name."""
+        self.rules = dict(rules)
+        """Rule id → logic, in the order of the law."""
+
+    def findings(self, results: Sequence[CheckResult], period: Period) -> list[Finding]:
+        """The findings the check results raise, citing the articles in force in ``period``."""
+        return apply_rules(self.name, self.rules, results, period)
