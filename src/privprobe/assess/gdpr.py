@@ -31,6 +31,8 @@ from privprobe.assess.regime import (
     detail_in,
     each,
     one_per_subject,
+    undisclosed,
+    without_consent,
 )
 from privprobe.findings import CheckResult
 
@@ -54,42 +56,18 @@ def _not_transparent(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
     return one_per_subject(matches)
 
 
-def _no_consent(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
-    """Art. 6(1): personal data to third parties before consent or after refusal, per recipient."""
-    matches = [
-        Match(r.subject, r.summary, (r,))
-        for check in ("sent_before_consent", "sent_after_refusal")
-        for r in grouped.get(check, [])
-        if r.detail("role") == "third_party"
-    ]
-    return one_per_subject(matches)
-
-
 def _transfer_without_safeguards(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
     """Arts 44-49, per recipient abroad: not named, its country not named, or no safeguards stated."""
-    undisclosed = {
-        r.subject: r
-        for r in grouped.get("recipient_undeclared", [])
-        if r.detail("grade") in ("omitted", "vague")
-    }
-    countries = {r.subject: r for r in grouped.get("country_undeclared", [])}
     gap = next((r for r in grouped.get("policy_gaps", []) if r.subject == "gdpr.transfers"), None)
     matches = []
     for result in grouped.get("sent_abroad", []):
-        who, country = result.detail("organisation"), result.detail("country")
-        reasons, support = [], [result]
-        if who in undisclosed:
-            reasons.append(f"the policy's naming of the recipient is {undisclosed[who].detail('grade')}")
-            support.append(undisclosed[who])
-        if country in countries:
-            reasons.append(f"the policy's naming of {country} is {countries[country].detail('grade')}")
-            support.append(countries[country])
+        reasons, support = undisclosed(grouped, result)
         if gap is not None:
             reasons.append(f"the policy states no transfer safeguards ({gap.detail('status')})")
             support.append(gap)
         if reasons:
             explanation = f"{result.summary} No transfer under Chapter V is shown: {'; '.join(reasons)}."
-            matches.append(Match(who, explanation, tuple(support)))
+            matches.append(Match(result.detail("organisation"), explanation, (result, *support)))
     for check in ("provision_abroad_without_consent", "transfer_ground_fails", "transfer_safeguards_missing"):
         matches += [Match(r.subject, r.summary, (r,)) for r in grouped.get(check, [])]
     return one_per_subject(matches)
@@ -121,7 +99,7 @@ def _information_missing(grouped: Mapping[str, list[CheckResult]]) -> list[Match
 
 RULES: dict[str, Logic] = {
     "5-1-a": _not_transparent,
-    "6-1": _no_consent,
+    "6-1": without_consent,
     "7-3": each("sent_after_refusal"),
     "8": each("age_verification_missing"),
     "9": each("protected_data", detail_in("class", "sensitive")),

@@ -20,6 +20,8 @@ from privprobe.assess.regime import (
     detail_in,
     each,
     one_per_subject,
+    undisclosed,
+    without_consent,
 )
 from privprobe.findings import CheckResult
 
@@ -35,44 +37,17 @@ CONDITIONAL_WHEN = {
 """A conditional checklist gap counts under Art. 30 only when the checks show the condition is met."""
 
 
-def _no_consent(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
-    """Art. 17(1): personal data to third parties before consent or after refusal."""
-    matches = []
-    for check in ("sent_before_consent", "sent_after_refusal"):
-        for result in grouped.get(check, []):
-            if result.detail("role") == "third_party":
-                matches.append(Match(result.subject, result.summary, (result,)))
-    return one_per_subject(matches)
-
-
 def _transfer_without_basis(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
     """Art. 28-8(1), per recipient abroad."""
-    undisclosed = {
-        r.subject: r
-        for r in grouped.get("recipient_undeclared", [])
-        if r.detail("grade") in ("omitted", "vague")
-    }
-    countries = {r.subject: r for r in grouped.get("country_undeclared", [])}
-    no_consent = {r.subject for check in ("sent_before_consent", "sent_after_refusal") for r in grouped.get(check, [])
-                  if r.detail("role") == "third_party"}  # fmt: skip
+    no_consent = {match.subject for match in without_consent(grouped)}
     matches = []
     for result in grouped.get("sent_abroad", []):
-        who, country = result.detail("organisation"), result.detail("country")
-        reasons, support = [], [result]
-        if who in undisclosed:
-            reasons.append(f"the policy's naming of the recipient is {undisclosed[who].detail('grade')}")
-            support.append(undisclosed[who])
-        if country in countries:
-            reasons.append(f"the policy's naming of {country} is {countries[country].detail('grade')}")
-            support.append(countries[country])
-        if who in no_consent:
+        reasons, support = undisclosed(grouped, result)
+        if result.detail("organisation") in no_consent:
             reasons.append("it received data without the user's consent (before consent or after refusal)")
         if reasons:
-            matches.append(
-                Match(
-                    who, f"{result.summary} Not lawful as a transfer: {'; '.join(reasons)}.", tuple(support)
-                )
-            )
+            explanation = f"{result.summary} Not lawful as a transfer: {'; '.join(reasons)}."
+            matches.append(Match(result.detail("organisation"), explanation, (result, *support)))
     for check in ("provision_abroad_without_consent", "transfer_ground_fails", "answers_not_in_policy"):
         for result in grouped.get(check, []):
             if check != "answers_not_in_policy" or result.detail("abroad"):
@@ -127,7 +102,7 @@ def _class(value: str) -> Logic:
 
 RULES: dict[str, Logic] = {
     "15-1": each("behavioural_without_consent"),
-    "17-1": _no_consent,
+    "17-1": without_consent,
     "22-3": each(
         "policy_gaps", lambda r: r.subject == "pipa.without_consent" and r.detail("condition_met") == "yes"
     ),

@@ -188,3 +188,32 @@ class RuleRegime:
     def findings(self, results: Sequence[CheckResult], period: Period) -> list[Finding]:
         """The findings the check results raise, citing the articles in force in ``period``."""
         return apply_rules(self.name, self.rules, results, period)
+
+
+def without_consent(grouped: Mapping[str, list[CheckResult]]) -> list[Match]:
+    """Personal data a presumed third party received before consent or after refusal, per recipient."""
+    matches = [
+        Match(r.subject, r.summary, (r,))
+        for check in ("sent_before_consent", "sent_after_refusal")
+        for r in grouped.get(check, [])
+        if r.detail("role") == "third_party"
+    ]
+    return one_per_subject(matches)
+
+
+def undisclosed(
+    grouped: Mapping[str, list[CheckResult]], sent: CheckResult
+) -> tuple[list[str], list[CheckResult]]:
+    """Why a `sent_abroad` result is not disclosed: the policy's naming of the recipient or of the
+    country is vague or omitted. The reasons, and the results that show them."""
+    who, country = sent.detail("organisation"), sent.detail("country")
+    reasons, support = [], []
+    for result in grouped.get("recipient_undeclared", []):
+        if result.subject == who and result.detail("grade") in ("omitted", "vague"):
+            reasons.append(f"the policy's naming of the recipient is {result.detail('grade')}")
+            support.append(result)
+    for result in grouped.get("country_undeclared", []):
+        if result.subject == country:
+            reasons.append(f"the policy's naming of {country} is {result.detail('grade')}")
+            support.append(result)
+    return reasons, support
