@@ -196,7 +196,7 @@ def import_trackerdb(workspace: Workspace, path: Path) -> int:
 def destinations(workspace: Workspace, case: str) -> list[DestinationRow]:
     """One row per host contacted in ``case``: organisation, countries, party, flows, bytes sent."""
     with workspace.store(case) as store:
-        return summarise(store.flows(case), store.case(case), organisations_of(workspace))
+        return summarise(store.flows(case, bodies=False), store.case(case), organisations_of(workspace))
 
 
 def destination_countries(workspace: Workspace, case: str) -> list[CountryRow]:
@@ -348,9 +348,11 @@ def policies(workspace: Workspace, case: str) -> list[Reading]:
     return readings
 
 
-def case_view(workspace: Workspace, case: str) -> CaseView:
-    """Everything the checks read about ``case``: destinations, flows, hits, policies, facts."""
-    by_host = {row.destination.host: row.destination for row in destinations(workspace, case)}
+def case_view(workspace: Workspace, case: str, rows: Iterable[DestinationRow] | None = None) -> CaseView:
+    """Everything the checks read about ``case``: destinations (``rows`` when already computed),
+    flows, hits, policies, facts."""
+    found = rows if rows is not None else destinations(workspace, case)
+    by_host = {row.destination.host: row.destination for row in found}
     with workspace.store(case) as store:
         record = store.case(case)
         flows = {flow: FlowInfo(host or "", phase) for flow, (host, phase) in store.flow_index(case).items()}
@@ -432,7 +434,7 @@ def report(
     options = options or ReportOptions()
     names = regime_names(registry, options.regimes)
     rows = tuple(destinations(workspace, case))
-    view = case_view(workspace, case)
+    view = case_view(workspace, case, rows)
     assessment = findings(workspace, case, registry, names, view)
     cited = {ref.ref.split()[0] for f in assessment.findings for ref in f.evidence if cites_flow(ref.kind)}
     with workspace.store(case) as store:

@@ -49,6 +49,10 @@ def migrate(engine: sa.Engine) -> None:
         command.upgrade(config, "head")
 
 
+HEAVY_COLUMNS = frozenset({"req_headers", "req_cookies", "req_body", "resp_headers"})
+"""Flow columns a summary does not need."""
+
+
 class CaseStore(FindingStatuses):
     """One open case database (finding statuses: `FindingStatuses`)."""
 
@@ -219,10 +223,14 @@ class CaseStore(FindingStatuses):
 
     # flows
 
-    def flows(self, case: str, capture: int | None = None) -> Iterator[Flow]:
-        """The flows of ``case`` (of one capture when given), in capture and sequence order, streaming."""
+    def flows(self, case: str, capture: int | None = None, *, bodies: bool = True) -> Iterator[Flow]:
+        """The flows of ``case`` (of one capture when given), in capture and sequence order, streaming.
+
+        ``bodies=False`` leaves out request bodies, headers and cookies and response headers: for
+        summaries (destinations) that need only where each flow went, at a fraction of the I/O."""
         flows = schema.flows
-        query = sa.select(flows).where(flows.c.case_name == case)
+        columns = flows.c if bodies else [c for c in flows.c if c.name not in HEAVY_COLUMNS]
+        query = sa.select(*columns).where(flows.c.case_name == case)
         if capture is not None:
             query = query.where(flows.c.capture_id == capture)
         query = query.order_by(flows.c.capture_id, flows.c.seq)

@@ -107,9 +107,9 @@ def flow_of(row: Any) -> Flow:
             method=row["req_method"],
             url=row["req_url"],
             http_version=row["req_http_version"] or "",
-            headers=tuple((k, v) for k, v in row["req_headers"] or ()),
-            cookies=tuple((k, v) for k, v in row["req_cookies"] or ()),
-            body=row["req_body"],
+            headers=tuple((k, v) for k, v in row.get("req_headers") or ()),
+            cookies=tuple((k, v) for k, v in row.get("req_cookies") or ()),
+            body=row.get("req_body"),
             body_size=row["req_body_size"] or 0,
             body_truncated=bool(row["req_body_truncated"]),
         )
@@ -119,7 +119,7 @@ def flow_of(row: Any) -> Flow:
             status=row["resp_status"],
             reason=row["resp_reason"] or "",
             http_version=row["resp_http_version"] or "",
-            headers=tuple((k, v) for k, v in row["resp_headers"] or ()),
+            headers=tuple((k, v) for k, v in row.get("resp_headers") or ()),
             body_size=row["resp_body_size"],
             content_type=row["resp_content_type"],
         )
