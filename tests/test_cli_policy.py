@@ -66,3 +66,27 @@ def test_bad_policy_files_are_one_line(tmp_path: Path) -> None:
     empty.write_bytes(b"")
     result = runner.invoke(app, ["policy", "analyze", str(empty)])
     assert result.exit_code == 1 and result.output.strip() == "privprobe: error: empty.html: empty file"
+
+
+def test_fetch_saves_the_rendered_page_from_a_local_server(tmp_path: Path) -> None:
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    from privprobe.cli.demo import _browser_missing
+
+    if reason := _browser_missing():
+        import pytest
+
+        pytest.skip(reason)
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(MARKET.parent))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/{MARKET.name}"
+        out = run(tmp_path, "policy", "fetch", url, "--out", str(tmp_path / "saved.html"))
+    finally:
+        server.shutdown()
+    assert "HTTP 200" in out
+    report = json.loads(run(tmp_path, "policy", "analyze", str(tmp_path / "saved.html"), "-f", "json"))
+    assert {"aws", "alibaba-cloud-intl"} <= {d["organisation"] for d in report["declarations"]}

@@ -105,3 +105,30 @@ async def _open(tab: Page, url: str, load_timeout: float) -> dict[str, Any]:
 async def _close(tab: Page) -> None:
     with contextlib.suppress(PlaywrightError, TimeoutError):
         await asyncio.wait_for(tab.close(), ANSWER_SECONDS)
+
+
+def fetch_policy(url: str, out: Path, executable: str, load_timeout: float = 30.0) -> dict[str, Any]:
+    """Save the page at ``url`` as rendered by Chromium (scripts run, as a user sees it) to ``out``.
+
+    For `privprobe policy fetch`: the one way a policy is read from the network, so the file can then
+    be sealed as evidence with `privprobe policy add`. Returns what was saved (status, final URL, title).
+    """
+    return asyncio.run(_fetch(url, out, executable, load_timeout))
+
+
+async def _fetch(url: str, out: Path, executable: str, load_timeout: float) -> dict[str, Any]:
+    from playwright.async_api import async_playwright
+
+    from privprobe.capture.browser import FLAGS
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
+        try:
+            page = await browser.new_page(accept_downloads=False, locale="ko-KR")
+            record = await _open(page, url, load_timeout)
+            html = await asyncio.wait_for(page.content(), ANSWER_SECONDS)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_bytes(html.encode("utf-8", "backslashreplace"))
+            return record | {"url": page.url, "title": await page.title(), "saved": now()}
+        finally:
+            await browser.close()

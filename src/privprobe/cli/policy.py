@@ -99,6 +99,23 @@ def policy_add(ctx: typer.Context, name: NameArg, path: PolicyArg, lang: LangOpt
     typer.echo(f"policy {capture.label} added to {name} as capture {capture.id} (sha256 {sha})")
 
 
+@policy_app.command("fetch")
+def policy_fetch(
+    url: Annotated[str, typer.Argument(help="The policy's address (http:// or https://).")],
+    out: Annotated[Path, typer.Option("--out", help="HTML file to write.")],
+) -> None:
+    """Save a policy page from the web as Chromium renders it, to analyse or add as evidence.
+
+    Example: privprobe policy fetch https://www.temu.com/kr/privacy-and-cookie-policy.html --out temu.html
+    """
+    from privprobe.capture.browser import CaptureOptions
+    from privprobe.capture.policy import fetch_policy
+
+    options = CaptureOptions(url=url, out=out.parent)  # checks the address, finds Debian's Chromium
+    saved = fetch_policy(url, out, options.executable)
+    typer.echo(f"saved {saved['url']} ({saved.get('title') or 'untitled'}, HTTP {saved.get('status')}) to {out}")
+
+
 @policy_app.command("show")
 def policy_show(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
     """List the declarations of every policy attached to a case."""
