@@ -56,3 +56,17 @@ def test_both_languages_and_formats(demo: tuple[Path, Path], lang: str, pdf: str
                        check=True)  # fmt: skip
         for png in sorted(out.glob(f"{lang}-page*.png")):
             assert ImageStat.Stat(Image.open(png).convert("L")).stddev[0] > 10, f"{png.name} is blank"
+
+
+@pytest.mark.parametrize("html", ["report-demo-shop-ko.html", "en.html"])
+def test_chromium_shows_the_demo_report(chromium: object, demo: tuple[Path, Path], html: str) -> None:
+    _, out = demo
+    page = chromium.new_page(viewport={"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((out / html).as_uri(), wait_until="load")
+    assert page.evaluate("document.scripts.length") == 0
+    assert page.evaluate("[...document.images].every(image => image.complete && image.naturalWidth > 0)")
+    picture = page.screenshot(full_page=True)
+    page.close()
+    assert errors == [] and len(picture) > 100_000

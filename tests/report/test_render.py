@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -246,20 +245,6 @@ def test_bar_chart_draws_text_as_paths_and_keeps_hostile_labels_inert() -> None:
 
 
 # In a real browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Any:
-    from privprobe.capture.browser import DEFAULT_EXECUTABLE, EXECUTABLE_VARIABLE, FLAGS
-
-    executable = os.environ.get(EXECUTABLE_VARIABLE) or DEFAULT_EXECUTABLE
-    if not Path(executable).is_file():
-        pytest.skip(f"{executable} is absent (apt-get install chromium, or scripts/setup.sh)")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=list(FLAGS))
-        yield browser
-        browser.close()
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
