@@ -44,6 +44,7 @@ class CaptureKind(StrEnum):
     PCAP = "pcap"
     APK = "apk"
     POLICY = "policy"
+    ANSWERS = "answers"
 
 
 class Transport(StrEnum):

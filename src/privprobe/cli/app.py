@@ -59,6 +59,10 @@ policy_app = _Typer(
     no_args_is_help=True, help="What the company says: privacy policies read into declarations."
 )
 app.add_typer(policy_app, name="policy")
+answers_app = _Typer(
+    no_args_is_help=True, help="What the company told the investigator: questionnaire answers."
+)
+app.add_typer(answers_app, name="answers")
 finding_app = _Typer(
     no_args_is_help=True, help="The investigator's status on findings, with its audit trail."
 )

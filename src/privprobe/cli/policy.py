@@ -1,4 +1,4 @@
-"""privprobe policy analyze | add | show | diff: what the company says, read into declarations."""
+"""privprobe policy analyze | add | show | diff | fetch, answers add | show: what the company says."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from privprobe import pipeline
-from privprobe.cli.app import FormatOption, NameArg, policy_app
+from privprobe.cli.app import FormatOption, NameArg, answers_app, policy_app
 from privprobe.declared.policy import (
     ChecklistResult,
     Difference,
@@ -113,7 +113,9 @@ def policy_fetch(
 
     options = CaptureOptions(url=url, out=out.parent)  # checks the address, finds Debian's Chromium
     saved = fetch_policy(url, out, options.executable)
-    typer.echo(f"saved {saved['url']} ({saved.get('title') or 'untitled'}, HTTP {saved.get('status')}) to {out}")
+    typer.echo(
+        f"saved {saved['url']} ({saved.get('title') or 'untitled'}, HTTP {saved.get('status')}) to {out}"
+    )
 
 
 @policy_app.command("show")
@@ -213,3 +215,27 @@ def reading_json(reading: Reading, results: list[ChecklistResult]) -> dict[str, 
         ],
         "notes": [*document.notes, *reading.notes],
     }  # fmt: skip
+
+
+@answers_app.command("add")
+def answers_add(
+    ctx: typer.Context,
+    name: NameArg,
+    path: Annotated[Path, typer.Argument(help="CSV: question,kind,recipient,country,items,purpose.")],
+) -> None:
+    """Attach the company's questionnaire answers to a case as evidence, after checking every row.
+
+    Example: privprobe answers add temu-2024 temu-answers-q3.csv
+    The assessment compares them with the policy (recipients and countries the policy omits).
+    """
+    capture = pipeline.add_answers(ctx.obj, name, path)
+    typer.echo(
+        f"answers {capture.label} added to {name} as capture {capture.id} (sha256 {capture.files[0].sha256})"
+    )
+
+
+@answers_app.command("show")
+def answers_show(ctx: typer.Context, name: NameArg, fmt: FormatOption = Format.TABLE) -> None:
+    """List the statements of every answers file attached to a case."""
+    rows = [declaration_row(d) for d in pipeline.answers(ctx.obj, name)]
+    write(rows, DECLARATION_COLUMNS, fmt, sys.stdout, "answers")

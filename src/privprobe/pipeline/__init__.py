@@ -29,10 +29,13 @@ from privprobe.enrich.destinations import registrable_domain
 from privprobe.model import Case, CaseId
 from privprobe.pipeline.assessment import Review, assess, case_view, findings, regime_names, review
 from privprobe.pipeline.evidence import (
+    ANSWERS_READER,
     POLICY_READER,
     Imported,
     Progress,
+    add_answers,
     add_policy,
+    answers,
     destination_countries,
     destinations,
     import_bundle,
@@ -48,6 +51,7 @@ from privprobe.store import Workspace
 from privprobe.store.workspace import check_case_name
 
 __all__ = [
+    "ANSWERS_READER",
     "POLICY_READER",
     "Assessment",
     "Imported",
@@ -56,7 +60,9 @@ __all__ = [
     "ReportOptions",
     "Review",
     "Scanned",
+    "add_answers",
     "add_policy",
+    "answers",
     "assess",
     "case_view",
     "destination_countries",

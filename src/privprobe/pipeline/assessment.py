@@ -14,7 +14,7 @@ from privprobe.enrich.destinations import (
 )
 from privprobe.errors import CaseError
 from privprobe.findings import Finding, FindingStatus
-from privprobe.pipeline.evidence import destinations, organisations_of, policies
+from privprobe.pipeline.evidence import answers, destinations, organisations_of, policies
 from privprobe.plugins import Registry
 from privprobe.store import Workspace
 
@@ -30,9 +30,9 @@ def case_view(workspace: Workspace, case: str, rows: Iterable[DestinationRow] | 
         hits = tuple(store.hits(case))
         facts = CaseFacts({key: fact.value for key, fact in store.facts(case).items()})
     organisations = organisations_of(workspace)
-    return CaseView(
-        record, facts, by_host, flows, hits, tuple(policies(workspace, case)), organisations=organisations
-    )
+    extra = tuple(answers(workspace, case))  # what the company stated outside its policy
+    readings = tuple(policies(workspace, case))
+    return CaseView(record, facts, by_host, flows, hits, readings, extra, organisations=organisations)
 
 
 def assess(view: CaseView, registry: Registry, regimes: Iterable[str] | None = None) -> Assessment:

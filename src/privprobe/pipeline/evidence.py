@@ -10,6 +10,7 @@ from pathlib import Path
 from privprobe.capture.bundle import FORMAT_VERSION, MANIFEST, verify
 from privprobe.declared.policy import Language, Reading, extract, load_policy
 from privprobe.declared.policy.load import BUNDLE_POLICY
+from privprobe.declared.questionnaire import read_answers
 from privprobe.enrich.destinations import (
     CountryRow,
     DestinationRow,
@@ -18,6 +19,7 @@ from privprobe.enrich.destinations import (
 )
 from privprobe.enrich.trackerdb import extend, load_trackerdb, locate_trackerdb
 from privprobe.errors import InputError, ReadError
+from privprobe.facts import Declaration
 from privprobe.ingest import open_reader
 from privprobe.ingest.bundle import bundle_phases, evidence_format
 from privprobe.ingest.har import HarReader
@@ -218,3 +220,31 @@ def policies(workspace: Workspace, case: str) -> list[Reading]:
             path = workspace.evidence.path_of(evidence.sha256)
             readings.append(extract(load_policy(path, name=evidence.original_name)))
     return readings
+
+
+ANSWERS_READER = "answers 1"
+"""The reader name recorded on questionnaire-answer captures."""
+
+
+def add_answers(workspace: Workspace, case: str, path: Path) -> Capture:
+    """Read the company's questionnaire answers at ``path`` (refused if a row is bad), seal them."""
+    statements = read_answers(path)
+    with workspace.store(case) as store:
+        case_id = store.case(case).name
+        evidence = workspace.evidence.put(path, format="text/csv", name=path.name)
+        capture = store.begin_capture(case_id, CaptureKind.ANSWERS, path.name, Phase.UNKNOWN, ANSWERS_READER)
+        store.add_file(case_id, capture, evidence)
+        notes = [f"{len(statements)} statements"]
+        store.finish_capture(case_id, capture, partial=False, partial_reason=None, warnings=notes)
+        return next(c for c in store.captures(case) if c.id == capture)
+
+
+def answers(workspace: Workspace, case: str) -> list[Declaration]:
+    """Every statement of the questionnaire answers attached to ``case``, oldest file first."""
+    with workspace.store(case) as store:
+        captures = [c for c in store.captures(case) if c.kind is CaptureKind.ANSWERS]
+    found: list[Declaration] = []
+    for capture in captures:
+        for evidence in capture.files:
+            found += read_answers(workspace.evidence.path_of(evidence.sha256))
+    return found
