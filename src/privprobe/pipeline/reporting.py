@@ -6,12 +6,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from privprobe.assess.worksheet import PenaltyRequest
+from privprobe.assess.checks import grade_recipient
+from privprobe.assess.view import CaseView
+from privprobe.assess.worksheet import PenaltyRequest, estimates
+from privprobe.enrich.destinations import DestinationRow
+from privprobe.errors import PenaltyError
+from privprobe.facts import Declaration, Party
+from privprobe.findings import PenaltyKind, SeverityBand
 from privprobe.model import Flow
 from privprobe.pipeline.assessment import case_view, findings, regime_names
 from privprobe.pipeline.evidence import destinations
 from privprobe.plugins import Registry
-from privprobe.report import build_report, cites_flow, gather
+from privprobe.report import PenaltyOutcome, build_report, cites_flow, gather
+from privprobe.report.collect import recipient_key
 from privprobe.store import CaseStore, Workspace
 
 
@@ -29,8 +36,32 @@ def report(
         captures = tuple(store.captures(case))
         canaries = store.canaries(case)
         flows = _cited_flows(store, case, cited)
-    material = gather(captures, rows, view, assessment, flows, canaries)
-    return build_report(material, registry, lang=options.lang, regimes=names, penalty=options.penalty)
+    grades = _grades(view, rows)
+    material = gather(
+        captures, rows, view, assessment, flows, canaries, grades, _penalty(view, options.penalty)
+    )
+    return build_report(material, registry, lang=options.lang, regimes=names)
+
+
+def _grades(view: CaseView, rows: Iterable[DestinationRow]) -> dict[str, tuple[str, Declaration | None]]:
+    """How the policy names each third-party recipient, graded once, on its first host."""
+    grades: dict[str, tuple[str, Declaration | None]] = {}
+    for row in rows:
+        destination = row.destination
+        if destination.party is Party.THIRD and recipient_key(destination) not in grades:
+            grades[recipient_key(destination)] = grade_recipient(view, destination)
+    return grades
+
+
+def _penalty(view: CaseView, request: PenaltyRequest | None) -> PenaltyOutcome:
+    """The surcharge worksheet (and fines asked for) for the investigator's choices, default ``serious``."""
+    chosen = request or PenaltyRequest(severity=SeverityBand.SERIOUS)
+    try:
+        found = estimates(view.facts, chosen)
+    except PenaltyError as error:
+        return PenaltyOutcome(error=str(error))
+    kept = tuple(e for e in found if e.kind is not PenaltyKind.GDPR_MAXIMUM)  # EUR: not in a KRW report
+    return PenaltyOutcome(kept, None, defaulted=request is None)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@
 object of docs/report-schema.md (schema ``privprobe-report/1``); `write_json` writes it. The HTML and PDF renderers read that object alone: the report decides nothing.
 """
 
-from privprobe.report.collect import Material, cites_flow, gather
+from privprobe.report.collect import Material, PenaltyOutcome, cites_flow, gather
 from privprobe.report.json import SCHEMA, build_report, write_json
 
-__all__ = ["SCHEMA", "Material", "build_report", "cites_flow", "gather", "write_json"]
+__all__ = ["SCHEMA", "Material", "PenaltyOutcome", "build_report", "cites_flow", "gather", "write_json"]

@@ -24,7 +24,6 @@ from typing import Any
 from urllib.parse import quote, quote_plus, unquote_plus
 
 from privprobe import __version__
-from privprobe.assess.checks import grade_recipient
 from privprobe.assess.penalty_law import load_penalty_law
 from privprobe.assess.regime import Assessment
 from privprobe.assess.view import RECIPIENT_KINDS, CaseView, declaration_ref
@@ -32,6 +31,7 @@ from privprobe.declared.policy.vocabulary import load_vocabulary
 from privprobe.enrich.destinations import DestinationRow, countries, data_versions, normalise_host
 from privprobe.enrich.personal_data import mask
 from privprobe.facts import DataHit, Declaration, DeclarationKind, Destination, Party
+from privprobe.findings import PenaltyEstimate
 from privprobe.model import Canary, Capture, Flow, FlowId, Phase
 from privprobe.plugins import Registry
 
@@ -78,6 +78,18 @@ class Recipient:
 
 
 @dataclass(frozen=True)
+class PenaltyOutcome:
+    """The estimates of the penalty worksheet, or the reason the case facts allow none."""
+
+    estimates: tuple[PenaltyEstimate, ...] = ()
+    """Surcharge (and any fines asked for), step by step."""
+    error: str | None = None
+    """Why nothing was computed (a fact not entered)."""
+    defaulted: bool = False
+    """The severity band is the default, not the investigator's choice."""
+
+
+@dataclass(frozen=True)
 class Material:
     """Everything a report is built from, read from one case."""
 
@@ -93,6 +105,11 @@ class Material:
     """First- and third-party recipients: third parties first, by flows, then by key."""
     flows: Mapping[str, dict[str, object]]
     """The flows the findings cite, as the report shows them."""
+    grades: Mapping[str, tuple[str, Declaration | None]]
+    """Third-party recipient key → how the policy names it (clear, vague, omitted) and the deciding
+    declaration, as the assessment grades it."""
+    penalty: PenaltyOutcome
+    """The penalty worksheet the pipeline computed, or why it could not."""
 
     def third_parties(self) -> list[Recipient]:
         """The third-party recipients, most contacted first."""
@@ -106,13 +123,16 @@ def gather(
     assessment: Assessment,
     flows: Mapping[str, Flow],
     canaries: list[Canary],
+    grades: Mapping[str, tuple[str, Declaration | None]],
+    penalty: PenaltyOutcome,
 ) -> Material:
     """The material of a report from what the pipeline read; cited flows shown masked and cut."""
     by_flow: dict[str, list[DataHit]] = defaultdict(list)
     for hit in view.hits:
         by_flow[hit.flow].append(hit)
     shown = {flow_id: flow_row(flow, by_flow[flow_id], canaries) for flow_id, flow in flows.items()}
-    return Material(captures, rows, view, assessment, group_recipients(rows, view), shown)
+    recipients = group_recipients(rows, view)
+    return Material(captures, rows, view, assessment, recipients, shown, grades, penalty)
 
 
 def cites_flow(kind: str) -> bool:
@@ -264,7 +284,7 @@ def declared_recipients(material: Material) -> list[dict[str, Any]]:
     deciding: set[Declaration] = set()
     lineage: set[str] = set()
     for recipient in material.third_parties():
-        grade, said = grade_recipient(view, recipient.destinations[0])
+        grade, said = material.grades.get(recipient.key, ("omitted", None))
         rows.append(_row(view, recipient.key, True, grade, said))
         deciding.update([said] if said is not None else [])
         lineage.update(_lineage(view, recipient.key))

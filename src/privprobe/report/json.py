@@ -20,10 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from privprobe import __version__
-from privprobe.assess.case_facts import CaseFacts
-from privprobe.assess.checks import grade_recipient
-from privprobe.assess.worksheet import PenaltyRequest, estimates
-from privprobe.errors import PenaltyError, PrivprobeError
+from privprobe.errors import PrivprobeError
 from privprobe.facts import Party
 from privprobe.findings import (
     EvidenceRef,
@@ -32,13 +29,13 @@ from privprobe.findings import (
     PenaltyEstimate,
     PenaltyKind,
     Severity,
-    SeverityBand,
 )
 from privprobe.model import Capture, Case, Phase
 from privprobe.plugins import Registry
 from privprobe.report.collect import (
     QUOTE_LIMIT,
     Material,
+    PenaltyOutcome,
     cites_flow,
     country_rows,
     cut,
@@ -118,19 +115,17 @@ def build_report(
     *,
     lang: str = "ko",
     regimes: Iterable[str] | None = None,
-    penalty: PenaltyRequest | None = None,
 ) -> dict[str, Any]:
     """The report as the object of docs/report-schema.md, from what `pipeline.report` gathered.
 
     ``lang`` (``ko`` or ``en``) selects the language of the fixed method and limitation sentences;
-    ``regimes`` names the rules applied; ``penalty`` the investigator's penalty choices (default: the
-    ``serious`` band, said to be a default in ``penalty.reason``).
+    ``regimes`` names the rules applied.
     """
     texts = TEXTS.get(lang)
     if texts is None:
         raise PrivprobeError(f"report language {lang!r}: give one of {', '.join(sorted(TEXTS))}")
     assessed = list(regimes) if regimes is not None else list(registry.regimes)
-    worksheet = penalty_section(material.view.facts, penalty, texts)
+    worksheet = penalty_section(material.penalty, texts)
     return {
         "schema": SCHEMA,
         "generated": utc(datetime.now(UTC)),
@@ -207,7 +202,6 @@ def capture_row(capture: Capture) -> dict[str, Any]:
 
 def summary(material: Material, worksheet: dict[str, Any]) -> dict[str, Any]:
     """Where the third parties' flows went, who got what, the worst findings and the penalty range."""
-    view = material.view
     return {
         "countries": country_rows(material),
         "recipients": [
@@ -218,7 +212,7 @@ def summary(material: Material, worksheet: dict[str, Any]) -> dict[str, Any]:
                 "flows": r.flows,
                 "data_types": r.data_types,
                 "phases": [p.value for p in Phase if p.value in r.phases],
-                "declared": grade_recipient(view, r.destinations[0])[0]
+                "declared": material.grades.get(r.key, ("omitted", None))[0]
                 if r.party is Party.THIRD
                 else "first_party",
             }
@@ -323,15 +317,12 @@ def policy(material: Material) -> dict[str, Any]:
     }
 
 
-def penalty_section(facts: CaseFacts, request: PenaltyRequest | None, texts: Texts) -> dict[str, Any]:
+def penalty_section(outcome: PenaltyOutcome, texts: Texts) -> dict[str, Any]:
     """The PIPA surcharge worksheet (and any fines asked for), or why the case facts allow none."""
-    chosen = request or PenaltyRequest(severity=SeverityBand.SERIOUS)
-    try:
-        found = [e for e in estimates(facts, chosen) if e.kind is not PenaltyKind.GDPR_MAXIMUM]
-    except PenaltyError as error:
-        return {"computed": False, "reason": str(error), "estimates": []}
-    reason = None if request is not None else texts.default_band
-    return {"computed": True, "reason": reason, "estimates": [estimate(e) for e in found]}
+    if outcome.error is not None:
+        return {"computed": False, "reason": outcome.error, "estimates": []}
+    reason = texts.default_band if outcome.defaulted else None
+    return {"computed": True, "reason": reason, "estimates": [estimate(e) for e in outcome.estimates]}
 
 
 def estimate(found: PenaltyEstimate) -> dict[str, Any]:
